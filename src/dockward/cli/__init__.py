@@ -1,0 +1,1 @@
+"""Command-line interface (typer).  Command modules import their heavy dependencies lazily."""

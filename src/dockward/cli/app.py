@@ -1,0 +1,49 @@
+"""The ``dockward`` command.  Nothing heavy is imported here: ``--version`` stays instant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dockward import __version__
+from dockward.cli import rules_cmd, scan_cmd
+
+app = typer.Typer(
+    name="dockward",
+    help="Find, explain, fix and block Docker settings that let a container escape to its "
+    "host or exhaust it.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dockward {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
+                       ] = False,
+) -> None:
+    """dockward: Docker hardening scanner, auditor and guard."""
+    import logging
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="dockward: %(levelname)s: %(message)s")
+
+
+app.command("scan")(scan_cmd.scan)
+app.command("rules")(rules_cmd.rules)
+app.command("explain")(rules_cmd.explain)
+
+
+def main() -> None:
+    app()

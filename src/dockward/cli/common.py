@@ -1,0 +1,94 @@
+"""Options and output plumbing shared by scan, audit and inside."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from dockward.config import Config, ConfigError, load_config
+from dockward.findings import Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def fail_usage(message: str) -> typer.Exit:
+    typer.echo(f"dockward: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def build_config(
+    config_path: str | None,
+    start: Path,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    extend_select: list[str] | None = None,
+    fail_on: str | None = None,
+    no_inline_ignores: bool = False,
+) -> Config:
+    """File config, then command-line options on top (the command line wins)."""
+    from dockward.analysis import validate_rule_options
+
+    try:
+        cfg = load_config(config_path, start)
+        if select:
+            cfg.select = split_list(select)
+        if extend_select:
+            cfg.select = cfg.select + split_list(extend_select)
+        if ignore:
+            cfg.ignore = cfg.ignore + split_list(ignore)
+        if fail_on:
+            cfg.fail_on = Severity.parse(fail_on)
+        if no_inline_ignores:
+            cfg.allow_inline_ignores = False
+        validate_rule_options(cfg)
+    except (ConfigError, ValueError) as exc:
+        raise fail_usage(str(exc)) from None
+    return cfg
+
+
+def default_format() -> str:
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from dockward.reporters import FORMATS
+
+        if "github" in FORMATS:
+            return "github"
+    return "text"
+
+
+def use_color(out: TextIO, flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return out.isatty()
+
+
+def emit(report: object, fmt: str, output: str | None, color: bool | None) -> None:
+    """Render ``report`` in ``fmt`` to ``output`` (a file) or stdout."""
+    from dockward.reporters import get_renderer
+
+    try:
+        renderer = get_renderer(fmt)
+    except ValueError as exc:
+        raise fail_usage(str(exc)) from None
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                renderer(report, fh, color=False)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise fail_usage(f"cannot write {output}: {exc.strerror}") from None
+    else:
+        renderer(report, sys.stdout, color=use_color(sys.stdout, color))  # type: ignore[arg-type]

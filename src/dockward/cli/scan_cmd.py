@@ -1,0 +1,89 @@
+"""``dockward scan PATH...``"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dockward.cli.common import EXIT_OK, build_config, default_format, emit, fail_usage, split_list
+
+
+def scan(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files or folders to scan ('-' reads stdin). Default: the current folder.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f",
+        help="Output format: text, json, sarif, github, junit, markdown, csv, html.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o",
+        help="Write the report to this file instead of stdout.")] = None,
+    config: Annotated[str | None, typer.Option("--config",
+        help="Config file (default: .dockward.toml or pyproject.toml found walking up).")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select",
+        help="Only these rules (codes, prefixes such as DW2, or names); comma-separated.")] = None,
+    extend_select: Annotated[list[str] | None, typer.Option("--extend-select",
+        help="Add rules to the selection.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore",
+        help="Skip these rules (codes, prefixes or names); comma-separated.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on",
+        help="Exit 1 when a finding at or above this severity remains "
+             "(info, low, medium, high, critical). Default: low.")] = None,
+    compose_file: Annotated[list[str] | None, typer.Option("--compose-file", "-c",
+        help="Compose files merged in order like 'docker compose -f a -f b': give them "
+             "comma-separated in one option; repeat the option for separate projects.")] = None,
+    stdin_type: Annotated[str | None, typer.Option("--stdin-type",
+        help="Kind of the input read from '-': compose, dockerfile, shell, makefile, "
+             "markdown, ci-yaml, systemd.")] = None,
+    stdin_filename: Annotated[str, typer.Option("--stdin-filename",
+        help="Name shown for stdin input.")] = "<stdin>",
+    show_suppressed: Annotated[bool, typer.Option("--show-suppressed",
+        help="Also list findings silenced by inline ignores.")] = False,
+    no_inline_ignores: Annotated[bool, typer.Option("--no-inline-ignores",
+        help="Disregard '# dockward: ignore[...]' comments (central policy).")] = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero",
+        help="Always exit 0 unless dockward itself failed.")] = False,
+    color: Annotated[bool | None, typer.Option("--color/--no-color",
+        help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")
+    ] = None,
+) -> None:
+    """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
+    from dockward.discovery import STDIN_KINDS
+    from dockward.report import Report
+    from dockward.scan import scan_paths
+
+    targets = list(paths or [])
+    groups = [split_list([g]) for g in compose_file or []]
+    if not targets and not groups:
+        targets = ["."]
+    for p in targets:
+        if p != "-" and not Path(p).exists() and not Path(p).is_symlink():
+            raise fail_usage(f"no such file or folder: {p}")
+    for g in groups:
+        for p in g:
+            if not Path(p).is_file():
+                raise fail_usage(f"compose file not found: {p}")
+    if "-" in targets:
+        if stdin_type is None:
+            raise fail_usage("reading stdin needs --stdin-type "
+                             f"({', '.join(STDIN_KINDS)})")
+        if stdin_type not in STDIN_KINDS:
+            raise fail_usage(f"unknown --stdin-type {stdin_type!r} "
+                             f"(choose from: {', '.join(STDIN_KINDS)})")
+    start = Path(targets[0] if targets and targets[0] != "-" else ".")
+    cfg = build_config(config, start, select, ignore, extend_select, fail_on, no_inline_ignores)
+    result = scan_paths(targets, cfg, compose_groups=groups, stdin_kind=stdin_type,
+                        stdin_name=stdin_filename)
+    report = Report(
+        command="scan",
+        findings=result.findings,
+        root=str(start),
+        stats={"files_scanned": result.files_scanned, "files_by_kind": result.files_by_kind,
+               "models": result.models, "seconds": round(result.seconds, 3)},
+        fail_on=cfg.fail_on,
+        show_suppressed=show_suppressed,
+    )
+    emit(report, fmt or default_format(), output, color)
+    from dockward.analysis import gate
+
+    code = EXIT_OK if exit_zero else gate(result.findings, cfg.fail_on)
+    raise typer.Exit(code)

@@ -1,0 +1,155 @@
+"""Which files to scan and what kind each one is.
+
+Folders are walked without following directory symlinks (so link loops cannot trap the
+walk), honouring ``.gitignore`` files and the config's ``exclude`` globs.  A file's kind comes
+from its name first and, for generic YAML and extension-less scripts, from a cheap look at its
+first bytes, so that classification never needs a full parse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".idea", ".terraform"}
+)
+
+STDIN_KINDS = ("compose", "dockerfile", "shell", "makefile", "markdown", "ci-yaml", "systemd",
+               "k8s")
+
+_COMPOSE_NAME = re.compile(
+    r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$|^[\w.-]+\.compose\.ya?ml$|^[\w.-]*stack[\w.-]*\.ya?ml$",
+    re.IGNORECASE,
+)
+_SHEBANG_SHELL = re.compile(rb"^#!\s*\S*(/|env\s+)(ba|da|z|k|a)?sh\b")
+_TOP_SERVICES = re.compile(r"^services\s*:", re.MULTILINE)
+_TOP_JOBS = re.compile(r"^(jobs|stages|script|before_script)\s*:", re.MULTILINE)
+_TOP_K8S = re.compile(r"^(apiVersion|kind)\s*:", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: Path
+    kind: str | None  # None: decide after reading (generic YAML, shebang)
+    explicit: bool  # named on the command line: always scanned
+
+
+def kind_from_name(path: Path) -> str | None:
+    """The kind a file's name implies, ``yaml``/``maybe-script`` when content decides."""
+    name = path.name
+    lower = name.lower()
+    if (
+        lower in ("dockerfile", "containerfile")
+        or lower.startswith(("dockerfile.", "containerfile.", "dockerfile-", "containerfile-"))
+        or lower.endswith((".dockerfile", ".containerfile"))
+        or ".dockerfile." in lower
+    ):
+        return "dockerfile"
+    if _COMPOSE_NAME.match(name):
+        return "compose"
+    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
+        return "ci-yaml"
+    if lower.endswith((".yml", ".yaml")):
+        if "/.github/workflows/" in path.as_posix() or "/.gitlab/" in path.as_posix():
+            return "ci-yaml"
+        return "yaml"
+    if lower.endswith((".sh", ".bash", ".zsh", ".ksh")) or lower in (".bashrc", ".dockerfunc",
+                                                                        ".bash_aliases"):
+        return "shell"
+    if lower in ("makefile", "gnumakefile") or lower.endswith(".mk"):
+        return "makefile"
+    if lower.endswith((".md", ".markdown")):
+        return "markdown"
+    if lower.endswith(".service"):
+        return "systemd"
+    if "." not in lower:
+        return "maybe-script"
+    return None
+
+
+def kind_from_content(kind: str, head: bytes, text: str | None = None) -> str | None:
+    """Settle ``yaml`` and ``maybe-script`` from the content."""
+    if kind == "maybe-script":
+        return "shell" if _SHEBANG_SHELL.match(head) else None
+    if kind == "yaml" and text is not None:
+        if _TOP_SERVICES.search(text):
+            return "compose"
+        if _TOP_K8S.search(text):
+            return "k8s"
+        if _TOP_JOBS.search(text):
+            return "ci-yaml"
+        return None
+    return kind
+
+
+class _GitIgnores:
+    """``.gitignore`` files met during the walk, each applying below its own folder."""
+
+    def __init__(self) -> None:
+        self._specs: list[tuple[Path, object]] = []
+
+    def load(self, folder: Path) -> None:
+        gi = folder / ".gitignore"
+        if not gi.is_file():
+            return
+        try:
+            import pathspec
+
+            lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+            self._specs.append((folder, pathspec.GitIgnoreSpec.from_lines(lines)))
+        except (OSError, ValueError):
+            return
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        for base, spec in self._specs:
+            try:
+                rel = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if is_dir:
+                rel += "/"
+            if spec.match_file(rel):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def walk(roots: list[str], exclude: list[str], respect_gitignore: bool) -> Iterator[Candidate]:
+    """Yield the files to scan under each root; roots that are files are always yielded."""
+    import fnmatch
+
+    def excluded(p: Path) -> bool:
+        posix = p.as_posix()
+        return any(fnmatch.fnmatch(posix, pat) or fnmatch.fnmatch(p.name, pat)
+                   for pat in exclude)
+
+    for root in roots:
+        base = Path(root)
+        if not base.is_dir():
+            yield Candidate(base, kind_from_name(base), explicit=True)
+            continue
+        ignores = _GitIgnores()
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            folder = Path(dirpath)
+            if respect_gitignore:
+                ignores.load(folder)
+            keep = []
+            for d in sorted(dirnames):
+                sub = folder / d
+                if d in SKIP_DIRS or excluded(sub):
+                    continue
+                if respect_gitignore and ignores.ignored(sub, True):
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                path = folder / name
+                if excluded(path) or (respect_gitignore and ignores.ignored(path, False)):
+                    continue
+                kind = kind_from_name(path)
+                if kind is not None:
+                    yield Candidate(path, kind, explicit=False)

@@ -1,0 +1,1 @@
+"""Readers turn one surface (a file kind, the Engine API, /proc) into typed models."""

@@ -1,0 +1,95 @@
+"""Human output: findings grouped by file (or audited object), with the source line shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TextIO
+
+from dockward.findings import Finding, Severity
+from dockward.report import Report
+
+STYLES = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+@lru_cache(maxsize=256)
+def _lines_of(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return tuple(fh.read(5 * 1024 * 1024).splitlines())
+    except OSError:
+        return ()
+
+
+def _source_line(f: Finding) -> str | None:
+    loc = f.location
+    if not loc.file or not loc.line:
+        return None
+    lines = _lines_of(loc.file)
+    if 0 < loc.line <= len(lines):
+        text = lines[loc.line - 1].rstrip()
+        return text if len(text) <= 160 else text[:157] + "..."
+    return None
+
+
+def _group_key(f: Finding) -> str:
+    return f.location.file or f.location.subject.split("/")[0] or "(no location)"
+
+
+def _groups(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(_group_key(f), []).append(f)
+    return out
+
+
+def render(report: Report, out: TextIO, color: bool = False) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
+                      width=None if color else 200, soft_wrap=not color)
+    for group, items in _groups(report.visible).items():
+        console.print(Text(group, style="bold underline"))
+        for f in items:
+            loc = f.location
+            where = f"{loc.line}:{loc.column or 1}" if loc.line else (loc.subject or "-")
+            line = Text("  ")
+            line.append(f"{where:<8}", style="dim")
+            line.append(f"{f.severity.label:<9}", style=STYLES[f.severity])
+            line.append(f"{f.code} ", style="bold")
+            line.append(f"{f.name}  ", style="dim")
+            line.append(f.message)
+            if f.suppressed:
+                line.append(f"  [suppressed: {f.suppression_reason}]", style="dim")
+            console.print(line)
+            if loc.file and loc.subject:
+                console.print(Text(f"           {loc.subject}", style="dim"))
+            src = _source_line(f)
+            if src is not None:
+                console.print(Text(f"           | {src.strip()}", style="dim"))
+        console.print()
+    for err in report.errors:
+        console.print(Text(f"error: {err}", style="bold red"))
+    counts = report.counts()
+    total = sum(counts.values())
+    parts = [f"{n} {name}" for name, n in counts.items() if n]
+    suppressed = sum(1 for f in report.findings if f.suppressed)
+    summary = f"{total} finding{'s' if total != 1 else ''}"
+    if parts:
+        summary += ": " + ", ".join(parts)
+    if suppressed:
+        summary += f" ({suppressed} suppressed)"
+    stats = report.stats
+    if "files_scanned" in stats:
+        summary += f" in {stats['files_scanned']} file{'s' if stats['files_scanned'] != 1 else ''}"
+    if "seconds" in stats:
+        summary += f" ({stats['seconds']:.2f}s)"
+    style = "bold green" if total == 0 else "bold"
+    console.print(Text(summary, style=style))

@@ -1,0 +1,1 @@
+"""Rules: one module per rule (``dwNNN_name.py``), discovered automatically."""

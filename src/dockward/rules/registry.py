@@ -1,0 +1,155 @@
+"""Rule declaration and discovery.
+
+A rule is a function in its own module under ``dockward.rules``, declared with ``@rule``.
+Its docstring is its documentation (fixed headings, checked by a test), and its metadata
+travels with every finding.  Modules are discovered automatically; third-party rule packs
+register through the ``dockward.rules`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockward.findings import Confidence, FixSafety, Hit, Severity
+
+REQUIRED_DOC_HEADINGS = ("## Why it matters", "## Bad", "## Good", "## Fix", "## References")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check may consult besides the model: its options (defaults merged with config)."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+CheckFn = Callable[[Any, RuleContext], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    model: type
+    severity: Severity
+    check: CheckFn
+    summary: str
+    doc: str
+    refs: tuple[str, ...] = ()
+    fix: FixSafety = FixSafety.NONE
+    confidence: Confidence = Confidence.HIGH
+    options: dict[str, Any] = field(default_factory=dict)
+    module: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.code[:3]
+
+
+_RULES: dict[str, Rule] = {}
+_LOADED = False
+
+
+def rule(
+    *,
+    code: str,
+    name: str,
+    model: type,
+    severity: Severity,
+    refs: tuple[str, ...] = (),
+    fix: FixSafety = FixSafety.NONE,
+    confidence: Confidence = Confidence.HIGH,
+    options: dict[str, Any] | None = None,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register a check function as a rule; the docstring's first line is its summary."""
+
+    def decorate(fn: CheckFn) -> CheckFn:
+        doc = inspect.cleandoc(fn.__doc__ or "")
+        if code in _RULES and _RULES[code].module != fn.__module__:
+            raise ValueError(f"rule code {code} declared twice ({fn.__module__})")
+        _RULES[code] = Rule(
+            code=code,
+            name=name,
+            model=model,
+            severity=severity,
+            check=fn,
+            summary=doc.splitlines()[0] if doc else name,
+            doc=doc,
+            refs=refs,
+            fix=fix,
+            confidence=confidence,
+            options=dict(options or {}),
+            module=fn.__module__,
+        )
+        return fn
+
+    return decorate
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    import dockward.rules as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("dw"):
+            importlib.import_module(f"{pkg.__name__}.{info.name}")
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="dockward.rules"):
+        ep.load()
+
+
+def all_rules() -> list[Rule]:
+    _load()
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+def rules_for(model: type) -> list[Rule]:
+    return [r for r in all_rules() if r.model is model]
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """Find a rule by code (``DW201``) or kebab name (``runtime-socket-mounted``)."""
+    _load()
+    key = code_or_name.strip()
+    if key.upper() in _RULES:
+        return _RULES[key.upper()]
+    for r in _RULES.values():
+        if r.name == key.lower():
+            return r
+    return None
+
+
+def resolve_selector(selector: str) -> list[str]:
+    """Codes matched by a code, a code prefix (``DW2``, ``DW20``) or a rule name."""
+    _load()
+    key = selector.strip()
+    by_name = [r.code for r in _RULES.values() if r.name == key.lower()]
+    if by_name:
+        return by_name
+    return [c for c in _RULES if c.startswith(key.upper())] + (
+        [key.upper()] if key.upper() in PSEUDO_RULES else []
+    )
+
+
+def iter_hits(r: Rule, obj: Any, ctx: RuleContext) -> Iterator[Hit]:
+    yield from r.check(obj, ctx)
+
+
+# Codes the engine itself reports (not backed by a rule module).
+PSEUDO_RULES: dict[str, tuple[str, Severity, str]] = {
+    "DW000": ("unreadable-input", Severity.HIGH,
+              "A file could not be read or parsed; nothing in it was checked."),
+    "DW001": ("unused-suppression", Severity.LOW,
+              "An inline ignore comment matches no finding."),
+}

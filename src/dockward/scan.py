@@ -1,0 +1,294 @@
+"""``dockward scan``: read files into models, run the rules, apply suppressions.
+
+The pipeline is discovery -> safe reading -> readers (per kind) -> linking across files ->
+rule engine -> inline ignores.  Every failure to read a file becomes a DW000 finding for that
+file and the scan goes on with the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dockward.analysis import RuleEngine, problem_finding
+from dockward.config import Config
+from dockward.discovery import Candidate, kind_from_content, walk
+from dockward.findings import Finding
+from dockward.models.location import Location
+from dockward.readers.base import ParseProblem, ReadError, SourceFile
+from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
+
+log = logging.getLogger(__name__)
+
+# kind -> readers ("module:function"), each taking a SourceFile and yielding models.
+# Compose files are read in groups (base + overrides) by _read_compose_group instead.
+READERS: dict[str, tuple[str, ...]] = {
+    "dockerfile": ("dockward.readers.commands:read_commands",),
+    "shell": ("dockward.readers.commands:read_commands",),
+    "makefile": ("dockward.readers.commands:read_commands",),
+    "markdown": ("dockward.readers.commands:read_commands",),
+    "ci-yaml": ("dockward.readers.commands:read_commands",),
+    "systemd": ("dockward.readers.commands:read_commands",),
+    "k8s": (),
+}
+
+# Post-read steps that relate models across files (e.g. a compose service and the
+# Dockerfile it builds), "module:function" taking the list of models.
+LINKERS: tuple[str, ...] = ()
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    files_scanned: int = 0
+    files_by_kind: dict[str, int] = field(default_factory=dict)
+    models: int = 0
+    seconds: float = 0.0
+
+
+def _resolve(ref: str) -> Callable[..., Any]:
+    module, _, func = ref.partition(":")
+    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+
+
+def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_size: int,
+                ) -> tuple[SourceFile | None, list[ParseProblem]]:
+    """Read one file defensively: size, type, binary and encoding checks come first."""
+    path = candidate.path
+    display = root_display(path)
+    loc = Location(file=display, line=1, column=1, path="")
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
+    if not path.is_file():
+        if candidate.explicit:
+            return None, [ParseProblem(loc, "not a regular file (device, socket or folder)")]
+        return None, []
+    if st.st_size > max_size:
+        mb = st.st_size / (1024 * 1024)
+        return None, [ParseProblem(loc, f"file is {mb:.1f} MB, over the {max_size // (1024 * 1024)}"
+                                   " MB limit (max-file-size); skipped")]
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_size + 1)
+    except OSError as exc:
+        return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
+    return decode_source(data, str(path), display, candidate.kind, candidate.explicit)
+
+
+def decode_source(data: bytes, path: str, display: str, kind: str | None, explicit: bool
+                  ) -> tuple[SourceFile | None, list[ParseProblem]]:
+    """Turn bytes into a SourceFile, settling content-dependent kinds."""
+    loc = Location(file=display, line=1, column=1)
+    problems: list[ParseProblem] = []
+    if b"\x00" in data[:8192]:
+        if kind in (None, "maybe-script", "yaml") and not explicit:
+            return None, []
+        return None, [ParseProblem(loc, "binary file (contains NUL bytes); skipped")]
+    if kind == "maybe-script":
+        kind = kind_from_content(kind, data[:128])
+        if kind is None:
+            return None, []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        text = data.decode("utf-8-sig", errors="replace")
+        problems.append(ParseProblem(
+            Location(file=display, line=line, column=1),
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "undecodable bytes were replaced and the rest was scanned"))
+    if kind == "yaml" or kind is None:
+        kind = kind_from_content("yaml", b"", text)
+        if kind is None:
+            if explicit:
+                problems.append(ParseProblem(loc, "not a file kind dockward reads "
+                                             "(Dockerfile, compose, script, Markdown, CI YAML)"))
+            return None, problems
+    return SourceFile(path=path, display=display, text=text, kind=kind), problems
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == 40:  # ELOOP
+        return "symlink loop"
+    return exc.strerror or str(exc)
+
+
+def _read_models(src: SourceFile) -> Iterator[object]:
+    for ref in READERS.get(src.kind, ()):
+        try:
+            yield from _resolve(ref)(src)
+        except ReadError as exc:
+            yield ParseProblem(Location(file=src.display, line=exc.line or 1,
+                                        column=exc.column or 1), exc.message)
+        except RecursionError:
+            yield ParseProblem(Location(file=src.display, line=1), "input nested too deeply")
+
+
+def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
+    from dockward.readers.compose import read_compose
+    from dockward.readers.interpolate import read_env_file
+
+    env: dict[str, str] = {}
+    if group[0].path:
+        env_path = Path(group[0].path).parent / ".env"
+        if env_path.is_file():
+            try:
+                env = read_env_file(str(env_path))
+            except (OSError, ValueError):
+                env = {}
+    try:
+        yield from read_compose(group, env)
+    except ReadError as exc:
+        yield ParseProblem(Location(file=group[0].display, line=exc.line or 1,
+                                    column=exc.column or 1), exc.message)
+    except RecursionError:
+        yield ParseProblem(Location(file=group[0].display, line=1), "input nested too deeply")
+
+
+def _display_for(roots: list[str]) -> Callable[[Path], str]:
+    cwd = Path.cwd()
+
+    def display(path: Path) -> str:
+        try:
+            return os.path.relpath(path, cwd) if path.is_absolute() else path.as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    return display
+
+
+def scan_paths(
+    paths: list[str],
+    config: Config | None = None,
+    *,
+    compose_groups: list[list[str]] | None = None,
+    stdin_kind: str | None = None,
+    stdin_name: str = "<stdin>",
+) -> ScanResult:
+    """Scan files and folders (``-`` reads stdin as ``stdin_kind``)."""
+    config = config or Config()
+    started = time.perf_counter()
+    result = ScanResult()
+    display = _display_for(paths)
+    sources: list[SourceFile] = []
+    problems: list[ParseProblem] = []
+
+    fs_paths = [p for p in paths if p != "-"]
+    if "-" in paths:
+        data = sys.stdin.buffer.read(config.max_file_size + 1)
+        src, probs = decode_source(data, "", stdin_name, stdin_kind or "shell", True)
+        problems.extend(probs)
+        if src:
+            sources.append(src)
+    for cand in walk(fs_paths, config.exclude, config.respect_gitignore):
+        src, probs = read_source(cand, display, config.max_file_size)
+        problems.extend(probs)
+        if src:
+            sources.append(src)
+    for group in compose_groups or []:
+        for p in group:
+            src, probs = read_source(Candidate(Path(p), "compose", True), display,
+                                     config.max_file_size)
+            problems.extend(probs)
+            if src:
+                sources.append(src)
+
+    models = list(_models_from(sources, compose_groups or []))
+    models.extend(problems)
+    for ref in LINKERS:
+        _resolve(ref)(models)
+    result.models = sum(1 for m in models if not isinstance(m, ParseProblem))
+    engine = RuleEngine(config)
+    findings = engine.run(models)
+    result.findings = _apply_inline_ignores(findings, sources, config)
+    result.files_scanned = len(sources)
+    for s in sources:
+        result.files_by_kind[s.kind] = result.files_by_kind.get(s.kind, 0) + 1
+    result.findings.sort(key=Finding.sort_key)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _models_from(sources: list[SourceFile], explicit_groups: list[list[str]]
+                 ) -> Iterator[object]:
+    from dockward.readers import compose as compose_reader
+
+    explicit_paths = {str(Path(p)) for g in explicit_groups for p in g}
+    by_path = {s.path: s for s in sources}
+    grouped: set[str] = set()
+    # explicit -f groups first, in the order given
+    for g in explicit_groups:
+        members = [by_path[str(Path(p))] for p in g if str(Path(p)) in by_path]
+        if members:
+            grouped.update(m.path for m in members)
+            yield from _read_compose_group(members)
+    for src in sources:
+        if src.path in grouped or src.path in explicit_paths:
+            continue
+        if src.kind == "compose":
+            if src.path and compose_reader.is_override_file(src.path) and _has_base(src.path):
+                continue  # merged into its base file below
+            group = [src]
+            if src.path:
+                for extra in compose_reader.discover_override(src.path):
+                    other = by_path.get(extra) or _load_extra(extra, src)
+                    if other is not None:
+                        group.append(other)
+                        grouped.add(other.path)
+            yield from _read_compose_group(group)
+        else:
+            yield from _read_models(src)
+
+
+def _has_base(path: str) -> bool:
+    folder = Path(path).parent
+    return any((folder / n).is_file() for n in
+               ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"))
+
+
+def _load_extra(path: str, like: SourceFile) -> SourceFile | None:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    rel = os.path.join(os.path.dirname(like.display), os.path.basename(path))
+    src, _ = decode_source(data, path, rel, "compose", True)
+    return src
+
+
+def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile],
+                          config: Config) -> list[Finding]:
+    if not config.allow_inline_ignores:
+        return findings
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.location.file, []).append(f)
+    extra: list[Finding] = []
+    for src in sources:
+        directives = parse_directives(src.text)
+        if not directives:
+            continue
+        apply_directives(by_file.get(src.display, []), directives)
+        if config.report_unused_ignores and config.is_enabled("DW001", src.display):
+            extra.extend(unused_directive_findings(
+                directives, src.display, lambda c: config.is_enabled(_code_of(c), src.display)))
+    return findings + extra
+
+
+def _code_of(selector: str) -> str:
+    from dockward.rules.registry import lookup
+
+    found = lookup(selector)
+    return found.code if found else selector.upper()
+
+
+__all__ = ["ScanResult", "problem_finding", "scan_paths"]
