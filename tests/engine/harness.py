@@ -660,13 +660,20 @@ class PrivateEngine:
                 return
             self._stopped = True
         t0 = time.monotonic()
+        bridges: list[str] = []
         try:
             if self.proc is not None and self.proc.poll() is None:
                 if self.ping():
                     with contextlib.suppress(Exception):
                         self.cleanup_containers()
+                    with contextlib.suppress(Exception):
+                        bridges = self._bridge_names()
+                        self.cleanup_networks()
                 self._terminate(timeout)
         finally:
+            for br in bridges:  # user-defined bridge networks create host interfaces
+                if os.path.exists(f"/sys/class/net/{br}"):
+                    subprocess.run(["ip", "link", "delete", br], capture_output=True, check=False)
             if self._client is not None:
                 with contextlib.suppress(Exception):
                     self._client.close()
@@ -830,6 +837,43 @@ class PrivateEngine:
         """Force-remove every container (and anonymous volumes)."""
         return self.remove_containers(self.container_ids())
 
+    # ---- networks / volumes (user-defined bridge networks create host interfaces!)
+    def network_ids(self) -> list[str]:
+        """Ids of user-defined networks (not the predefined host/none/bridge)."""
+        return [
+            n["Id"]
+            for n in self.client.api.networks()
+            if n["Name"] not in ("host", "none", "bridge")
+        ]
+
+    def _bridge_names(self) -> list[str]:
+        names = []
+        for n in self.client.api.networks():
+            if n["Driver"] == "bridge" and n["Name"] != "bridge":
+                opts = n.get("Options") or {}
+                names.append(opts.get("com.docker.network.bridge.name") or f"br-{n['Id'][:12]}")
+        return names
+
+    def remove_networks(self, ids: Iterable[str]) -> None:
+        import docker.errors
+
+        for nid in ids:
+            with contextlib.suppress(docker.errors.NotFound):
+                self.client.api.remove_network(nid)
+
+    def cleanup_networks(self) -> None:
+        self.remove_networks(self.network_ids())
+
+    def volume_names(self) -> list[str]:
+        return [v["Name"] for v in self.client.api.volumes().get("Volumes") or []]
+
+    def remove_volumes(self, names: Iterable[str]) -> None:
+        import docker.errors
+
+        for name in names:
+            with contextlib.suppress(docker.errors.NotFound):
+                self.client.api.remove_volume(name, force=True)
+
 
 # --------------------------------------------------------------------------- pytest plugin
 
@@ -872,11 +916,17 @@ def docker_engine() -> Iterator[PrivateEngine]:
 
 @pytest.fixture
 def engine(docker_engine: PrivateEngine) -> Iterator[PrivateEngine]:
-    """The session engine; containers created during the test are force-removed after it."""
-    before = set(docker_engine.container_ids())
-    yield docker_engine
-    if docker_engine.ping():
-        docker_engine.remove_containers(c for c in docker_engine.container_ids() if c not in before)
+    """The session engine; containers (then networks and volumes) created during the test
+    are force-removed after it. Images are kept for the session."""
+    eng = docker_engine
+    before_c = set(eng.container_ids())
+    before_n = set(eng.network_ids())
+    before_v = set(eng.volume_names())
+    yield eng
+    if eng.ping():
+        eng.remove_containers(c for c in eng.container_ids() if c not in before_c)
+        eng.remove_networks(n for n in eng.network_ids() if n not in before_n)
+        eng.remove_volumes(v for v in eng.volume_names() if v not in before_v)
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+"""Shared pytest setup: the real-engine harness is available to every test package."""
+
+pytest_plugins = ["tests.engine.harness"]
