@@ -79,6 +79,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if "ALL" in dropped:
         return
     kept = DEFAULT_CAPABILITIES - dropped
+    if not kept:  # every default capability dropped one by one: as good as ALL
+        return
     if not dropped:
         yield Hit(
             w.anchor,
