@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from dockward.config import Config, ConfigError
-from dockward.findings import Finding, Severity
+from dockward.findings import Finding, Hit, Severity
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem
 from dockward.rules.registry import PSEUDO_RULES, Rule, RuleContext, all_rules
@@ -54,7 +54,8 @@ class RuleEngine:
             if not config.is_enabled(r.code):
                 continue
             ctx = RuleContext(options=config.options_for(r.code, r.options))
-            self._by_model.setdefault(r.model, []).append((r, ctx))
+            for model in r.models:
+                self._by_model.setdefault(model, []).append((r, ctx))
 
     def run(self, models: Iterable[object]) -> list[Finding]:
         findings: list[Finding] = []
@@ -65,6 +66,11 @@ class RuleEngine:
                 continue
             findings.extend(self.check(model))
         return findings
+
+    def _severity(self, r: Rule, hit: Hit) -> Severity:
+        """Config overrides win over a rule's per-hit severity, which wins over its default."""
+        default = _hit_severity(r, hit)
+        return self.config.severity_for(r.code, default)
 
     def check(self, model: object) -> list[Finding]:
         out: list[Finding] = []
@@ -91,7 +97,7 @@ class RuleEngine:
                     Finding(
                         code=r.code,
                         name=r.name,
-                        severity=self.config.severity_for(r.code, r.severity),
+                        severity=self._severity(r, hit),
                         message=hit.message,
                         location=hit.location,
                         evidence=hit.evidence,
@@ -100,6 +106,19 @@ class RuleEngine:
                     )
                 )
         return out
+
+
+def _hit_severity(r: Rule, hit: Hit) -> Severity:
+    """A rule may raise or lower severity for one hit (``Hit.extra['severity']``)."""
+    wanted = hit.extra.pop("severity", None) if hit.extra else None
+    if isinstance(wanted, Severity):
+        return wanted
+    if isinstance(wanted, str):
+        try:
+            return Severity.parse(wanted)
+        except ValueError:
+            return r.severity
+    return r.severity
 
 
 def gate(findings: Iterable[Finding], fail_on: Severity) -> int:

@@ -450,7 +450,7 @@ atexit.register(_stop_all_live)
 
 def reap_stale_engines(base: str = TMP_BASE) -> list[str]:
     """Remove engine dirs left by dead harness processes (kills their daemons, unmounts)."""
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(base)
     except OSError:

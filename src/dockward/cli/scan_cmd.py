@@ -40,6 +40,13 @@ def scan(
         help="Also list findings silenced by inline ignores.")] = False,
     no_inline_ignores: Annotated[bool, typer.Option("--no-inline-ignores",
         help="Disregard '# dockward: ignore[...]' comments (central policy).")] = False,
+    baseline: Annotated[str | None, typer.Option("--baseline",
+        help="Report and fail only on findings not in this earlier JSON report (matched by "
+             "fingerprint, so edits that shift lines keep matching). Config: baseline.")
+    ] = None,
+    write_baseline: Annotated[str | None, typer.Option("--write-baseline",
+        help="Write the JSON report of all current findings to this file (a baseline).")
+    ] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero",
         help="Always exit 0 unless dockward itself failed.")] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color",
@@ -82,8 +89,14 @@ def scan(
         fail_on=cfg.fail_on,
         show_suppressed=show_suppressed,
     )
+    from dockward.baseline import BaselineError, apply_baseline, configured_path
+
+    try:
+        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
+    except BaselineError as exc:
+        raise fail_usage(str(exc)) from None
     emit(report, fmt or default_format(), output, color)
     from dockward.analysis import gate
 
-    code = EXIT_OK if exit_zero else gate(result.findings, cfg.fail_on)
+    code = EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on)
     raise typer.Exit(code)

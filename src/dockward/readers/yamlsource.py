@@ -192,48 +192,69 @@ def _mark_of(node: Node) -> tuple[int, int]:
 
 
 class _Converter:
-    """Turns composed nodes into plain values, recording marks and budgeting aliases.
+    """Turns composed nodes into plain values, recording marks and tags per path.
 
-    The composer resolves an alias to the *same* node object as its anchor, so a node seen
-    a second time is an alias expansion; only those count against the budget, so large
-    honest files are never refused.
+    The composer resolves an alias to the *same* node object as its anchor, so the node
+    graph stays small even when its expansion is huge.  Before converting a document we
+    measure its expanded size on that graph (memoized, linear in the text) and refuse
+    bombs up front: refusing costs microseconds, where expanding first would cost the
+    very memory and time the bomb is after.
     """
 
     def __init__(self, yaml11: bool, max_alias_nodes: int, max_depth: int) -> None:
         self.yaml11 = yaml11
         self.max_alias_nodes = max_alias_nodes
         self.max_depth = max_depth
-        self.expanded = 0
-        self.seen: set[int] = set()
         self.marks: dict[YamlPath, tuple[int, int]] = {}
         self.tags: dict[YamlPath, str] = {}
 
     def document(self, root: Node) -> YamlDoc:
         self.marks, self.tags = {}, {}
         self.marks[()] = _mark_of(root)
+        sizes: dict[int, int] = {}
+        expanded = self.expanded_size(root, sizes, set(), 0)
+        if expanded - len(sizes) > self.max_alias_nodes:
+            raise ReadError(
+                f"YAML alias expansion exceeds {self.max_alias_nodes} nodes (alias bomb?)",
+                *_mark_of(root),
+            )
         value = self.convert(root, (), 0)
         return YamlDoc(value=value, marks=self.marks, tags=self.tags)
 
-    def _enter(self, node: Node, depth: int) -> None:
-        """Count the node against the budgets before descending into it."""
-        if depth > self.max_depth:
-            line, column = _mark_of(node)
-            raise ReadError(f"YAML nesting is deeper than {self.max_depth} levels", line, column)
+    def expanded_size(self, node: Node, sizes: dict[int, int], active: set[int], depth: int) -> int:
+        """Number of nodes ``node`` expands to; raises on bombs, cycles and deep nesting."""
         key = id(node)
-        if key in self.seen:
-            self.expanded += 1
-            if self.expanded > self.max_alias_nodes:
-                line, column = _mark_of(node)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        self._check_depth(node, depth)
+        if key in active:
+            raise ReadError("YAML alias refers to a node that contains it", *_mark_of(node))
+        total = 1
+        if isinstance(node, SequenceNode | MappingNode):
+            active.add(key)
+            children = (
+                node.value
+                if isinstance(node, SequenceNode)
+                else [n for pair in node.value for n in pair]
+            )
+            for child in children:
+                total += self.expanded_size(child, sizes, active, depth + 1)
+            active.discard(key)
+            if total > self.max_alias_nodes + len(sizes) + 1:
                 raise ReadError(
                     f"YAML alias expansion exceeds {self.max_alias_nodes} nodes (alias bomb?)",
-                    line,
-                    column,
+                    *_mark_of(node),
                 )
-        else:
-            self.seen.add(key)
+        sizes[key] = total
+        return total
+
+    def _check_depth(self, node: Node, depth: int) -> None:
+        if depth > self.max_depth:
+            raise ReadError(f"YAML nesting is deeper than {self.max_depth} levels", *_mark_of(node))
 
     def convert(self, node: Node, path: YamlPath, depth: int) -> Any:
-        self._enter(node, depth)
+        self._check_depth(node, depth)
         if not node.tag.startswith(_STD) and node.tag != "!":
             self.tags[path] = node.tag
         if isinstance(node, ScalarNode):
@@ -263,7 +284,7 @@ class _Converter:
     def pairs(self, node: MappingNode, depth: int) -> dict[Any, tuple[Node, Node]]:
         """Effective (key node, value node) per key: explicit keys (last duplicate wins),
         then keys from ``<<`` merges that are not set explicitly (earlier merges win)."""
-        self._enter(node, depth)
+        self._check_depth(node, depth)
         explicit: dict[Any, tuple[Node, Node]] = {}
         merges: list[Node] = []
         for key_node, value_node in node.value:

@@ -13,6 +13,12 @@ from dockward.report import Report
 FORMATS: dict[str, str] = {
     "text": "dockward.reporters.text",
     "json": "dockward.reporters.json_report",
+    "sarif": "dockward.reporters.sarif",
+    "github": "dockward.reporters.github",
+    "junit": "dockward.reporters.junit",
+    "markdown": "dockward.reporters.markdown",
+    "csv": "dockward.reporters.csv_report",
+    "html": "dockward.reporters.html",
 }
 
 

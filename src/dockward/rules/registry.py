@@ -17,7 +17,9 @@ from typing import Any
 
 from dockward.findings import Confidence, FixSafety, Hit, Severity
 
-REQUIRED_DOC_HEADINGS = ("## Why it matters", "## Bad", "## Good", "## Fix", "## References")
+REQUIRED_DOC_HEADINGS = (
+    "## What it does",
+    "## Why it matters", "## Bad", "## Good", "## Fix", "## References")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,12 @@ class Rule:
     confidence: Confidence = Confidence.HIGH
     options: dict[str, Any] = field(default_factory=dict)
     module: str = ""
+    also: tuple[type, ...] = ()  # further models the same check applies to
+
+    @property
+    def models(self) -> tuple[type, ...]:
+        """Every model this rule checks: ``model`` first, then ``also``."""
+        return (self.model, *self.also)
 
     @property
     def family(self) -> str:
@@ -61,14 +69,19 @@ def rule(
     *,
     code: str,
     name: str,
-    model: type,
+    model: type | tuple[type, ...],
     severity: Severity,
     refs: tuple[str, ...] = (),
     fix: FixSafety = FixSafety.NONE,
     confidence: Confidence = Confidence.HIGH,
     options: dict[str, Any] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function as a rule; the docstring's first line is its summary."""
+    """Register a check function as a rule; the docstring's first line is its summary.
+
+    ``model`` is one model class, or a tuple when one check covers several surfaces
+    (``(Build, Workload)``): the first is :attr:`Rule.model`, the rest :attr:`Rule.also`.
+    """
+    models = model if isinstance(model, tuple) else (model,)
 
     def decorate(fn: CheckFn) -> CheckFn:
         doc = inspect.cleandoc(fn.__doc__ or "")
@@ -77,7 +90,7 @@ def rule(
         _RULES[code] = Rule(
             code=code,
             name=name,
-            model=model,
+            model=models[0],
             severity=severity,
             check=fn,
             summary=doc.splitlines()[0] if doc else name,
@@ -87,6 +100,7 @@ def rule(
             confidence=confidence,
             options=dict(options or {}),
             module=fn.__module__,
+            also=models[1:],
         )
         return fn
 
@@ -115,7 +129,7 @@ def all_rules() -> list[Rule]:
 
 
 def rules_for(model: type) -> list[Rule]:
-    return [r for r in all_rules() if r.model is model]
+    return [r for r in all_rules() if model in r.models]
 
 
 def lookup(code_or_name: str) -> Rule | None:

@@ -1,0 +1,107 @@
+"""DW206: a container publishes the Docker API port (2375/2376)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockward.findings import FixSafety, Hit, Severity
+from dockward.models.workload import Workload
+from dockward.rules._common import port_numbers, port_spec, severity_hint
+from dockward.rules.registry import RuleContext, rule
+
+PLAINTEXT_PORT = 2375
+TLS_PORT = 2376
+
+
+@rule(
+    code="DW206",
+    name="daemon-port-published",
+    model=Workload,
+    severity=Severity.HIGH,
+    fix=FixSafety.UNSAFE,
+    refs=("CIS-2.7", "OWASP-D1", "ATTACK-T1610", "ATTACK-T1133"),
+)
+def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
+    """A container publishes the Docker API port (2375 plaintext, 2376 TLS) to the host.
+
+    ## What it does
+    Reports a published port whose container side is 2375 or 2376, the ports a Docker
+    daemon (Docker-in-Docker, `docker:dind`) or a Docker API proxy listens on.
+    Publishing 2375, the plaintext port, is the worse case.
+
+    ## Why it matters
+    Whoever reaches the Docker API controls the daemon behind it: they can start a
+    privileged container, mount the daemon host's filesystem, and read every secret in it.
+    On 2375 there is neither encryption nor authentication, so any host that can connect
+    gets that power; Docker-in-Docker containers are privileged, so that daemon's "host"
+    is effectively yours too. Publishing the port takes that API from a private network
+    onto the host's interfaces, and (see DW205) usually onto every one of them. Scanners
+    look for open 2375 ports continuously to run cryptominers.
+
+    ## Bad
+    ```yaml
+    services:
+      dind:
+        image: docker:27-dind
+        privileged: true
+        environment:
+          DOCKER_TLS_CERTDIR: ""
+        ports:
+          - "2375:2375"
+    ```
+    ```sh
+    docker run --privileged -p 2375:2375 -e DOCKER_TLS_CERTDIR= docker:27-dind
+    ```
+
+    ## Good
+    ```yaml
+    services:
+      dind:
+        image: docker:27-dind
+        privileged: true
+        environment:
+          DOCKER_TLS_CERTDIR: /certs
+        volumes:
+          - dind-certs:/certs
+    volumes:
+      dind-certs:
+    ```
+    ```sh
+    docker run --privileged --network ci -e DOCKER_TLS_CERTDIR=/certs docker:27-dind
+    ```
+
+    ## Fix
+    Do not publish the daemon's port. Let only the containers that need the API reach it
+    over a private network, with TLS and client certificates (`DOCKER_TLS_CERTDIR`,
+    port 2376), or use SSH (`DOCKER_HOST=ssh://user@host`).
+
+    ## References
+    - CIS Docker Benchmark v1.6, 2.7: TLS authentication for the Docker daemon is
+      configured (`CIS-2.7`)
+    - OWASP Docker Security Cheat Sheet, rule 1: do not expose the Docker daemon socket
+      over TCP without protection (`OWASP-D1`)
+    - MITRE ATT&CK T1610, Deploy Container (`ATTACK-T1610`); T1133, External Remote
+      Services (`ATTACK-T1133`)
+    """
+    for p in w.ports:
+        if not p.published or p.protocol.lower() not in ("tcp", ""):
+            continue
+        numbers = port_numbers(p.container_port)
+        host = f"host port {p.host_port}" if p.host_port else "a random host port"
+        if PLAINTEXT_PORT in numbers:
+            yield Hit(
+                p.origin,
+                f"publishes the plaintext Docker API port 2375 on {host}: anyone who can "
+                "connect gets unauthenticated control of that daemon (start privileged "
+                "containers, mount its host's filesystem)",
+                f"port {port_spec(p)}",
+                extra=severity_hint("critical"),
+            )
+        elif TLS_PORT in numbers:
+            yield Hit(
+                p.origin,
+                f"publishes the Docker API TLS port 2376 on {host}: the daemon is safe only "
+                "if it verifies client certificates (--tlsverify); keep the API on a "
+                "private network instead",
+                f"port {port_spec(p)}",
+            )

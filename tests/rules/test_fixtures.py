@@ -1,0 +1,61 @@
+"""Fixture files per rule, hadolint/ruff style: scan each file with only that rule selected.
+
+``tests/rules/fixtures/DW101/fail_*.compose.yaml`` (also ``.sh`` and ``.md``) must yield
+exactly the findings its ``# expect: DW101`` comments announce, on those lines;
+``pass_*`` files must yield none.  DW000 is selected too, so a fixture that a reader cannot
+parse fails loudly instead of passing by finding nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dockward.config import Config
+from dockward.findings import Finding
+from dockward.scan import scan_paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECT = re.compile(r"#\s*expect:\s*(DW\d{3}(?:\s*,\s*DW\d{3})*)")
+KIND_BY_SUFFIX = {".yaml": "compose", ".yml": "compose", ".sh": "shell", ".md": "markdown"}
+
+FILES = sorted(p for p in FIXTURES.glob("DW*/*") if p.is_file())
+
+
+def expectations(path: Path) -> set[tuple[str, int]]:
+    out: set[tuple[str, int]] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        found = EXPECT.search(line)
+        if found:
+            out.update((code.strip(), number) for code in found.group(1).split(","))
+    return out
+
+
+def _show(findings: list[Finding]) -> str:
+    return "\n".join(f"  {f.location.line}: {f.code} {f.message}" for f in findings) or "  none"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.name}" for p in FILES])
+def test_fixture(path: Path) -> None:
+    code = path.parent.name
+    expected = expectations(path)
+    if path.name.startswith("pass_"):
+        assert not expected, "pass_ fixtures must not carry expect comments"
+    else:
+        assert path.name.startswith("fail_"), "fixtures are named fail_* or pass_*"
+        assert expected, "fail_ fixtures need at least one '# expect:' comment"
+    assert {c for c, _ in expected} <= {code}, "expect only this directory's rule"
+
+    result = scan_paths([str(path)], Config(select=[code, "DW000"]))
+
+    assert result.files_scanned == 1, f"{path.name} was not picked up as a scannable file"
+    kind = KIND_BY_SUFFIX[path.suffix]
+    assert result.files_by_kind.get(kind) == 1, f"read as {result.files_by_kind}, not {kind}"
+    assert result.models >= 1, "the reader found no workload/daemon in this fixture"
+    live = [f for f in result.findings if not f.suppressed]
+    got = {(f.code, f.location.line) for f in live}
+    assert got == expected, (
+        f"\nexpected: {sorted(expected)}\ngot:\n{_show(live)}"
+    )
