@@ -58,10 +58,9 @@ def kind_from_name(path: Path) -> str | None:
         if "/.github/workflows/" in path.as_posix() or "/.gitlab/" in path.as_posix():
             return "ci-yaml"
         return "yaml"
-    if lower.endswith((".sh", ".bash", ".zsh", ".ksh")) or lower in (".bashrc", ".dockerfunc",
-                                                                        ".bash_aliases"):
+    if lower.endswith((".sh", ".bash", ".zsh", ".ksh", ".bashrc", ".dockerfunc", ".bash_aliases")):
         return "shell"
-    if lower in ("makefile", "gnumakefile") or lower.endswith(".mk"):
+    if lower in ("makefile", "gnumakefile") or lower.endswith((".mk", "makefile")):
         return "makefile"
     if lower.endswith((".md", ".markdown")):
         return "markdown"

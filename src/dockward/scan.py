@@ -30,18 +30,24 @@ log = logging.getLogger(__name__)
 # kind -> readers ("module:function"), each taking a SourceFile and yielding models.
 # Compose files are read in groups (base + overrides) by _read_compose_group instead.
 READERS: dict[str, tuple[str, ...]] = {
-    "dockerfile": ("dockward.readers.commands:read_commands",),
-    "shell": ("dockward.readers.commands:read_commands",),
-    "makefile": ("dockward.readers.commands:read_commands",),
-    "markdown": ("dockward.readers.commands:read_commands",),
-    "ci-yaml": ("dockward.readers.commands:read_commands",),
+    "dockerfile": ("dockward.readers.commands:read_commands",
+                   "dockward.readers.dockerfile:read_dockerfile",
+                   "dockward.readers.build_lines:read_build_lines"),
+    "shell": ("dockward.readers.commands:read_commands",
+              "dockward.readers.build_lines:read_build_lines"),
+    "makefile": ("dockward.readers.commands:read_commands",
+                 "dockward.readers.build_lines:read_build_lines"),
+    "markdown": ("dockward.readers.commands:read_commands",
+                 "dockward.readers.build_lines:read_build_lines"),
+    "ci-yaml": ("dockward.readers.commands:read_commands",
+                "dockward.readers.build_lines:read_build_lines"),
     "systemd": ("dockward.readers.commands:read_commands",),
     "k8s": (),
 }
 
 # Post-read steps that relate models across files (e.g. a compose service and the
 # Dockerfile it builds), "module:function" taking the list of models.
-LINKERS: tuple[str, ...] = ()
+LINKERS: tuple[str, ...] = ("dockward.linking:link_builds",)
 
 
 @dataclass
@@ -131,6 +137,11 @@ def _read_models(src: SourceFile) -> Iterator[object]:
                                         column=exc.column or 1), exc.message)
         except RecursionError:
             yield ParseProblem(Location(file=src.display, line=1), "input nested too deeply")
+        except Exception as exc:  # a reader bug must cost one file, not the whole scan
+            log.debug("reader %s failed on %s", ref, src.display, exc_info=True)
+            yield ParseProblem(Location(file=src.display, line=1),
+                               f"internal error while reading ({type(exc).__name__}: {exc}); "
+                               "please report it")
 
 
 def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
@@ -152,6 +163,11 @@ def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
                                     column=exc.column or 1), exc.message)
     except RecursionError:
         yield ParseProblem(Location(file=group[0].display, line=1), "input nested too deeply")
+    except Exception as exc:  # a reader bug must cost one file, not the whole scan
+        log.debug("compose reader failed on %s", group[0].display, exc_info=True)
+        yield ParseProblem(Location(file=group[0].display, line=1),
+                           f"internal error while reading ({type(exc).__name__}: {exc}); "
+                           "please report it")
 
 
 def _display_for(roots: list[str]) -> Callable[[Path], str]:

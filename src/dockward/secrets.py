@@ -114,7 +114,8 @@ def classify_name(name: str) -> NameVerdict:
 _KNOWN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(rx)) for kind, rx in (
         ("private-key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-        ("aws-access-key-id", r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}(?![A-Z0-9])"),
+        ("aws-access-key-id",
+         r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}(?![A-Z0-9])"),
         ("github-token", r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}"),
         ("github-token", r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{60,}"),
         ("gitlab-token", r"(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,}"),
@@ -263,7 +264,7 @@ def is_trivial(value: str | None) -> bool:
     if low in ("true", "false", "yes", "no", "on", "off", "none", "null", "nil", "disabled",
                "enabled", "required", "optional", "empty", "unset"):
         return True
-    return text.isdigit() and len(text) < 6 or _is_dummy(text)
+    return (text.isdigit() and len(text) < 6) or _is_dummy(text)
 
 
 def hardcoded_secret(name: str, value: str | None) -> str | None:

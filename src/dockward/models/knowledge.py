@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import posixpath
 
 # moby/oci/caps/defaults.go: what every container gets unless dropped.
@@ -74,7 +75,7 @@ def parse_bytes(value: object) -> int | None:
         return None
     try:
         return int(float(num) * units[unit])
-    except ValueError:
+    except (ValueError, OverflowError):  # '.inf', '1e999', 'nan'
         return None
 
 
@@ -82,9 +83,10 @@ def parse_float(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(str(value).strip())
+        number = float(str(value).strip())
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def parse_int(value: object) -> int | None:

@@ -62,7 +62,10 @@ class Device:
 
 @dataclass(slots=True)
 class Port:
-    """A published port.  ``host_ip`` empty means every interface (the engine default)."""
+    """A port.  ``host_port`` None: not published; ``""``: published on a random host port.
+
+    ``host_ip`` empty means every interface (the engine default).
+    """
 
     container_port: str
     origin: Location
@@ -145,8 +148,8 @@ class Workload:
     user: str | None = None
     security_opts: list[SecurityOpt] = field(default_factory=list)
     read_only: bool = False
-    memory: int | None = None  # bytes
-    cpus: float | None = None  # effective CPU limit in cores
+    memory: int | None = None  # bytes; None or 0: unlimited (the Engine's meaning of 0)
+    cpus: float | None = None  # effective CPU limit in cores; None or 0: unlimited
     pids_limit: int | None = None  # None or <= 0: unlimited
     restart: RestartPolicy | None = None
     ports: list[Port] = field(default_factory=list)

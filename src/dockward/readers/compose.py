@@ -193,6 +193,10 @@ def _kind(value: Any) -> str:
     return "a list"
 
 
+# compose keys whose value is a list, and the Workload field each one fills
+_LIST_FIELDS = {"security_opt": "security_opts", "volumes": "mounts"}
+
+
 def _unresolved_reason(node: _Node) -> str:
     return "unresolved " + ", ".join(f"${{{name}}}" for name in node.unresolved)
 
@@ -703,6 +707,10 @@ class _ServiceReader:
     def _items(self, key: str, node: _Node) -> list[_Node] | None:
         if isinstance(node.value, list):
             return node.value
+        if isinstance(node.value, str) and node.unresolved:
+            # ``cap_drop: ${DROP}``: the list comes from the environment; unknown, not wrong.
+            self.w.mark_unknown(_LIST_FIELDS.get(key, key), _unresolved_reason(node))
+            return None
         self.problem(node, f"{key}: expected a list, got {_kind(node.value)}")
         return None
 

@@ -1433,6 +1433,13 @@ def iter_command_lines(src: SourceFile,
         yield from split_logical_lines(chunk)
 
 
+def _code_text(src: SourceFile) -> str:
+    """The text a pre-filter should look at: Dockerfile comments are not commands."""
+    if src.kind != "dockerfile" or "#" not in src.text:
+        return src.text
+    return "\n".join(line for line in src.text.split("\n") if not line.lstrip().startswith("#"))
+
+
 def iter_commands(
     src: SourceFile,
     programs: Iterable[str] | None = CONTAINER_PROGRAMS,
@@ -1448,7 +1455,7 @@ def iter_commands(
     """
     state = _FileState()
     needles = tuple(programs) if programs is not None else None
-    if needles is not None and not any(n in src.text for n in needles):
+    if needles is not None and not any(n in _code_text(src) for n in needles):
         return
     chunks = [c for c in iter_chunks(src, problems, state)
               if needles is None or any(n in c.text for n in needles)]

@@ -1,0 +1,201 @@
+"""Relate builds across files: invocations to Dockerfiles, compose services to images.
+
+A secret passed with ``--build-arg`` in ``build.sh`` only matters through the ``ARG`` of
+the Dockerfile it reaches, and the user a compose service runs as may come from the
+Dockerfile it builds.  Readers see one file at a time, so this step runs after reading,
+over all models:
+
+* every compose service with ``build:`` becomes an invocation Build (its ``build.args``
+  and ``build.secrets``, anchored in the compose file), added to the models;
+* every invocation (compose or ``docker build`` line) is linked to the Dockerfile Build it
+  names: one of the scanned files, or the file read on demand (size-limited; a file that
+  cannot be read or parsed just leaves the invocation unlinked);
+* the invocation's external args and secrets are attached to the Dockerfile Build, so
+  rules on either side can tell the whole story;
+* a compose service (or a ``docker run`` of a tag built in a scanned script) learns the
+  final-stage USER of its Dockerfile as ``Workload.image_user``, so DW113 does not guess
+  root for an image that sets a non-root user.  A runtime ``user:`` still wins; DW113
+  reads it first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from dockward.models.build import Build, BuildSecret, ExternalArg
+from dockward.models.location import Location
+from dockward.models.workload import Workload
+from dockward.readers.base import SourceFile
+from dockward.secrets import is_placeholder
+
+log = logging.getLogger(__name__)
+
+MAX_DOCKERFILE_BYTES = 1 << 20
+
+
+class _Dockerfiles:
+    """Dockerfile Builds by real path: the scanned ones, plus those read on demand."""
+
+    def __init__(self, models: list[Any]) -> None:
+        self.by_path: dict[str, Build | None] = {}
+        for m in models:
+            if isinstance(m, Build) and m.is_dockerfile and m.dockerfile_path:
+                self.by_path.setdefault(_real(m.dockerfile_path), m)
+
+    def get(self, path: str | None) -> Build | None:
+        if not path:
+            return None
+        key = _real(path)
+        if key not in self.by_path:
+            self.by_path[key] = load_dockerfile(path)
+        return self.by_path[key]
+
+
+def _real(path: str) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
+
+
+def load_dockerfile(path: str, text: str | None = None, display: str | None = None
+                    ) -> Build | None:
+    """Parse a Dockerfile that was not among the scanned files; None when it cannot be."""
+    from dockward.readers.dockerfile import read_dockerfile
+
+    try:
+        if text is None:
+            if not os.path.isfile(path) or os.path.getsize(path) > MAX_DOCKERFILE_BYTES:
+                return None
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_DOCKERFILE_BYTES + 1)
+            if b"\x00" in data[:8192]:
+                return None
+            text = data.decode("utf-8-sig", errors="replace")
+        if display is None:
+            display = _display(path)
+        src = SourceFile(path=path, display=display, text=text, kind="dockerfile")
+        for model in read_dockerfile(src):
+            if isinstance(model, Build):
+                return model
+    except (OSError, ValueError, RecursionError) as exc:
+        log.debug("cannot read Dockerfile %s: %s", path, exc)
+    return None
+
+
+def _display(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+def link_builds(models: list[Any]) -> None:
+    """Link invocations to Dockerfiles and images to the services that run them."""
+    dockerfiles = _Dockerfiles(models)
+    added: list[Build] = []
+    for model in models:
+        if isinstance(model, Workload) and isinstance(model.facts.get("compose_build"), dict):
+            invocation = compose_invocation(model)
+            added.append(invocation)
+            target = _target_of(invocation, dockerfiles)
+            if target is not None:
+                _link(invocation, target)
+                inform_workload(model, target)
+    for model in models:
+        if isinstance(model, Build) and model.source_kind == "build-command":
+            target = dockerfiles.get(model.dockerfile_path)
+            if target is not None:
+                _link(model, target)
+    _link_run_tags(models)
+    models.extend(added)
+
+
+def _target_of(invocation: Build, dockerfiles: _Dockerfiles) -> Build | None:
+    inline = invocation.facts.get("dockerfile_inline")
+    if isinstance(inline, str) and inline.strip():
+        where = invocation.anchor
+        return load_dockerfile("", text=inline,
+                               display=f"{where.file}:{where.line} (dockerfile_inline)")
+    return dockerfiles.get(invocation.dockerfile_path)
+
+
+def _link(invocation: Build, target: Build) -> None:
+    if invocation in target.invocations:
+        return
+    invocation.dockerfile = target
+    target.invocations.append(invocation)
+    target.external_args.extend(invocation.external_args)
+    target.secrets.extend(invocation.secrets)
+
+
+def compose_invocation(w: Workload) -> Build:
+    """The invocation Build of a compose service's ``build:`` section."""
+    spec: dict[str, Any] = w.facts["compose_build"]
+    anchor = spec.get("location") if isinstance(spec.get("location"), Location) else w.anchor
+    assert isinstance(anchor, Location)
+    build = Build(name=f"service '{w.name}' build", source_kind="compose-build", anchor=anchor,
+                  context=w.build_context)
+    for item in spec.get("args") or []:
+        name, value, origin = item
+        if value is None:
+            kind = "environment"
+        else:
+            kind = "placeholder" if is_placeholder(str(value)) else "literal"
+        build.external_args.append(ExternalArg(
+            name=str(name), value=None if value is None else str(value), value_kind=kind,
+            origin=origin if isinstance(origin, Location) else anchor, via="build.args"))
+    for secret in spec.get("secrets") or []:
+        build.secrets.append(BuildSecret(id=str(secret), origin=anchor, raw=str(secret)))
+    inline = spec.get("dockerfile_inline")
+    if inline:
+        build.facts["dockerfile_inline"] = inline
+    build.facts["service"] = w.name
+    build.dockerfile_path = _compose_dockerfile(w.build_context, spec.get("dockerfile"))
+    return build
+
+
+def _compose_dockerfile(context: str | None, dockerfile: Any) -> str | None:
+    if not context or "://" in context or context.startswith("git@"):
+        return None
+    name = str(dockerfile) if dockerfile else "Dockerfile"
+    if "$" in name:
+        return None
+    path = os.path.normpath(os.path.join(context, os.path.expanduser(name)))
+    if os.path.isfile(path):
+        return path
+    if not dockerfile:
+        alt = os.path.join(context, "Containerfile")
+        if os.path.isfile(alt):
+            return alt
+    return None
+
+
+def inform_workload(w: Workload, dockerfile: Build) -> None:
+    """Give a workload the USER of the image its Dockerfile builds (final stage)."""
+    if w.image_user is not None:
+        return
+    setting = dockerfile.effective_user()
+    if setting is None:
+        return  # the base image decides; DW113 keeps its own judgement
+    w.image_user = setting.resolved if setting.resolved is not None else setting.user
+    w.origins.setdefault("image_user", setting.origin)
+    w.facts.setdefault("dockerfile", dockerfile.name)
+
+
+def _link_run_tags(models: list[Any]) -> None:
+    """``docker build -t app .`` then ``docker run app``: the run learns the image USER."""
+    by_tag: dict[str, Build] = {}
+    for m in models:
+        if isinstance(m, Build) and m.source_kind == "build-command" and m.dockerfile:
+            for tag in m.facts.get("tags") or []:
+                by_tag.setdefault(str(tag), m.dockerfile)
+                if ":" not in str(tag).rsplit("/", 1)[-1]:
+                    by_tag.setdefault(f"{tag}:latest", m.dockerfile)
+    if not by_tag:
+        return
+    for m in models:
+        if isinstance(m, Workload) and m.source_kind == "run-line" and m.image in by_tag:
+            inform_workload(m, by_tag[m.image])
