@@ -23,7 +23,7 @@ STDIN_KINDS = ("compose", "dockerfile", "shell", "makefile", "markdown", "ci-yam
                "k8s")
 
 _COMPOSE_NAME = re.compile(
-    r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$|^[\w.-]+\.compose\.ya?ml$|^[\w.-]*stack[\w.-]*\.ya?ml$",
+    r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$|^[\w.-]+\.compose\.ya?ml$",
     re.IGNORECASE,
 )
 _SHEBANG_SHELL = re.compile(rb"^#!\s*\S*(/|env\s+)(ba|da|z|k|a)?sh\b")

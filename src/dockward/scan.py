@@ -42,7 +42,7 @@ READERS: dict[str, tuple[str, ...]] = {
     "ci-yaml": ("dockward.readers.commands:read_commands",
                 "dockward.readers.build_lines:read_build_lines"),
     "systemd": ("dockward.readers.commands:read_commands",),
-    "k8s": (),
+    "k8s": ("dockward.readers.kubernetes:read_kubernetes",),
 }
 
 # Post-read steps that relate models across files (e.g. a compose service and the

@@ -21,7 +21,7 @@ from dockward.discovery import kind_from_name, walk
         ("compose.yaml", "compose"),
         ("docker-compose.prod.yml", "compose"),
         ("compose.override.yaml", "compose"),
-        ("stack.yml", "compose"),
+        ("stack.yml", "yaml"),  # content decides: swarm stack or not
         (".gitlab-ci.yml", "ci-yaml"),
         ("values.yaml", "yaml"),
         ("run.sh", "shell"),

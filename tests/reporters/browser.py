@@ -9,6 +9,7 @@ screenshot, without a WebDriver or a websocket library.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -79,7 +80,7 @@ class Browser:
                 raise DevToolsError(f"Chromium exited (code {self.proc.poll()})")
             self._buffer += chunk
         raw, _, self._buffer = self._buffer.partition(b"\0")
-        return json.loads(raw)  # type: ignore[no-any-return]
+        return json.loads(raw)
 
     def call(self, method: str, params: dict[str, Any] | None = None,
              session: bool = True) -> dict[str, Any]:
@@ -96,7 +97,7 @@ class Browser:
             if reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise DevToolsError(f"{method}: {reply['error']}")
-                return reply.get("result", {})  # type: ignore[no-any-return]
+                return reply.get("result", {})
             if "method" in reply:
                 self.events.append(reply)
 
@@ -158,10 +159,8 @@ class Browser:
     def close(self) -> None:
         try:
             if self.proc.poll() is None:
-                try:
+                with contextlib.suppress(DevToolsError, OSError):
                     self.call("Browser.close", session=False)
-                except (DevToolsError, OSError):
-                    pass
                 try:
                     self.proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:

@@ -41,4 +41,4 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 def sarif_schema() -> dict[str, Any]:
     if not SARIF_SCHEMA.is_file():
         skip_or_fail(f"SARIF schema not found at {SARIF_SCHEMA}")
-    return json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))

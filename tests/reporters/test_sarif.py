@@ -89,7 +89,7 @@ def github_problems(log: dict[str, Any]) -> list[str]:
 def render(report: Report) -> dict[str, Any]:
     buf = io.StringIO()
     sarif.render(report, buf)
-    return json.loads(buf.getvalue())  # type: ignore[no-any-return]
+    return json.loads(buf.getvalue())
 
 
 @pytest.mark.parametrize("target", [EXAMPLES, *EXAMPLE_DIRS],
@@ -142,7 +142,7 @@ def test_sarif_of_audit_uses_logical_locations(sarif_schema: dict[str, Any]) -> 
         "fullyQualifiedName"] == "prod-1/app-00"]
     assert web and web[0]["locations"][0]["logicalLocations"][0]["name"] == "app-00"
     assert web[0]["locations"][0]["logicalLocations"][0]["properties"]["host"] == "prod-1"
-    image = [r for r in results if r["ruleId"] == "DW113"][0]
+    image = next(r for r in results if r["ruleId"] == "DW113")
     assert image["locations"][0]["logicalLocations"][0]["name"] == \
         "registry.example.com/team/api:1.4"
     assert log["runs"][0]["automationDetails"]["id"] == "dockward/audit/"

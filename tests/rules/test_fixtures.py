@@ -1,7 +1,7 @@
 """Fixture files per rule, hadolint/ruff style: scan each file with only that rule selected.
 
-``tests/rules/fixtures/DW101/fail_*.compose.yaml`` (also ``.sh`` and ``.md``) must yield
-exactly the findings its ``# expect: DW101`` comments announce, on those lines;
+``tests/rules/fixtures/DW101/fail_*.compose.yaml`` (also ``.k8s.yaml``, ``.sh`` and ``.md``)
+must yield exactly the findings its ``# expect: DW101`` comments announce, on those lines;
 ``pass_*`` files must yield none.  DW000 is selected too, so a fixture that a reader cannot
 parse fails loudly instead of passing by finding nothing.
 """
@@ -20,6 +20,7 @@ from dockward.scan import scan_paths
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(DW\d{3}(?:\s*,\s*DW\d{3})*)")
 KIND_BY_SUFFIX = {".yaml": "compose", ".yml": "compose", ".sh": "shell", ".md": "markdown"}
+K8S_SUFFIXES = (".k8s.yaml", ".k8s.yml")
 
 FILES = sorted(p for p in FIXTURES.glob("DW*/*") if p.is_file())
 
@@ -51,7 +52,7 @@ def test_fixture(path: Path) -> None:
     result = scan_paths([str(path)], Config(select=[code, "DW000"]))
 
     assert result.files_scanned == 1, f"{path.name} was not picked up as a scannable file"
-    kind = KIND_BY_SUFFIX[path.suffix]
+    kind = "k8s" if path.name.endswith(K8S_SUFFIXES) else KIND_BY_SUFFIX[path.suffix]
     assert result.files_by_kind.get(kind) == 1, f"read as {result.files_by_kind}, not {kind}"
     assert result.models >= 1, "the reader found no workload/daemon in this fixture"
     live = [f for f in result.findings if not f.suppressed]

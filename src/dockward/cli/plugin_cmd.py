@@ -53,7 +53,13 @@ def _command() -> list[str]:
 
 
 def plugin_script() -> str:
-    """The plugin's text.  ``docker ward X`` arrives as ``docker-ward ward X``."""
+    """The plugin's text.
+
+    The docker CLI passes its own global options first: ``docker -H ssh://x ward audit``
+    runs ``docker-ward -H ssh://x ward audit``.  The script skips them up to the ``ward``
+    word, turning the ones that choose the engine into the environment variables the
+    Engine API client reads, so the audit talks to the engine the user named.
+    """
     meta = json.dumps(metadata(), separators=(",", ":"))
     command = " ".join(shlex.quote(part) for part in _command())
     return f"""#!/bin/sh
@@ -62,9 +68,25 @@ if [ "$1" = "docker-cli-plugin-metadata" ]; then
   printf '%s\\n' {shlex.quote(meta)}
   exit 0
 fi
-if [ "$1" = "ward" ]; then
-  shift
-fi
+while [ $# -gt 0 ]; do
+  case "$1" in
+    ward) shift; break ;;
+    --config=*) export DOCKER_CONFIG="${{1#*=}}"; shift ;;
+    -H=*|--host=*) export DOCKER_HOST="${{1#*=}}"; shift ;;
+    -c=*|--context=*) export DOCKER_CONTEXT="${{1#*=}}"; shift ;;
+    --config|-H|--host|-c|--context|-l|--log-level|--tlscacert|--tlscert|--tlskey)
+      [ $# -ge 2 ] || break
+      case "$1" in
+        --config) export DOCKER_CONFIG="$2" ;;
+        -H|--host) export DOCKER_HOST="$2" ;;
+        -c|--context) export DOCKER_CONTEXT="$2" ;;
+      esac
+      shift 2 ;;
+    --tlsverify|--tlsverify=true) export DOCKER_TLS_VERIFY=1; shift ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
 exec {command} "$@"
 """
 

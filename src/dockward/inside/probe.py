@@ -81,7 +81,7 @@ INIT_NS_INODES = {
 
 # Device nodes every Docker container gets (kind, major, minor); minor None = any.
 DEFAULT_DEVICES = (
-    ("c", 1, 3), ("c", 1, 5), ("c", 1, 7), ("c", 1, 8), ("c", 1, 9),  # null zero full random urandom
+    ("c", 1, 3), ("c", 1, 5), ("c", 1, 7), ("c", 1, 8), ("c", 1, 9),  # null..urandom
     ("c", 5, 0), ("c", 5, 1), ("c", 5, 2),  # tty console ptmx
     ("c", 136, None),  # /dev/pts/N and a -t console
 )
@@ -105,6 +105,8 @@ KERNEL_INTERFACES = (
     ("/proc/sysrq-trigger", "writing 'b' reboots the host at once, 'c' crashes it"),
     ("/sys/kernel/uevent_helper", "the host kernel runs this program as root on every uevent"),
 )
+RELEASE_AGENT_HOW = ("cgroup v1 release_agent: the host kernel runs it as root when the last "
+                     "process of a cgroup with notify_on_release exits (CVE-2022-0492)")
 
 HOST_INTERFACE_PREFIXES = ("docker", "br-", "veth", "virbr", "cni", "flannel", "cali",
                            "weave", "kube-", "cilium", "vxlan", "tailscale", "wg", "wlan",
@@ -143,7 +145,7 @@ def parse_status(text: str) -> dict[str, str]:
 
 
 def cap_name(bit: int) -> str:
-    return CAP_NAMES[bit] if bit < len(CAP_NAMES) else "cap_%d" % bit
+    return CAP_NAMES[bit] if bit < len(CAP_NAMES) else f"cap_{bit}"
 
 
 def decode_caps(hex_mask: str, last_cap: int | None = None) -> list[str]:
@@ -490,7 +492,7 @@ def _user(status: dict[str, str], reader: Reader) -> dict[str, Any]:
 
 
 def _proc_comm(reader: Reader, pid: str) -> str | None:
-    stat_text = reader.text("/proc/%s/stat" % pid, 4096)
+    stat_text = reader.text(f"/proc/{pid}/stat", 4096)
     if not stat_text or "(" not in stat_text:
         return None
     return stat_text[stat_text.index("(") + 1: stat_text.rindex(")")]
@@ -513,8 +515,8 @@ def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | No
     # ---- PID: kernel threads live only in the initial PID namespace
     pid_signs = []
     if links["pid"]["initial"]:
-        pid_signs.append("the PID namespace is the host's initial one (inode %d)"
-                         % links["pid"]["inode"])
+        pid_signs.append(f"the PID namespace is the host's initial one "
+                         f"(inode {links['pid']['inode']})")
     pids = _pids(reader)
     kthreadd = _proc_comm(reader, "2")
     if kthreadd == "kthreadd":
@@ -524,8 +526,8 @@ def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | No
     own_cg = reader.text("/proc/self/cgroup")
     pid1_cg = reader.text("/proc/1/cgroup")
     if own_cg and pid1_cg and own_cg != pid1_cg and pid_signs:
-        pid_signs.append("PID 1 (%s) runs in another cgroup than this container"
-                         % (pid1_cmd or "?")[:80])
+        shown = (pid1_cmd or "?")[:80]
+        pid_signs.append(f"PID 1 ({shown}) runs in another cgroup than this container")
     out["pid"] = {"host": bool(pid_signs) if links["pid"]["inode"] is not None or pids
                   else None,
                   "signs": pid_signs, "pid1": pid1_cmd, "visible_processes": len(pids)}
@@ -533,21 +535,21 @@ def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | No
     # ---- network
     net_signs = []
     if links["net"]["initial"]:
-        net_signs.append("the network namespace is the host's initial one (inode %d)"
-                         % links["net"]["inode"])
+        net_signs.append(f"the network namespace is the host's initial one "
+                         f"(inode {links['net']['inode']})")
     interfaces = reader.listdir("/sys/class/net")
     hostish = [i for i in interfaces if i not in NETNS_FALLBACK_DEVICES
                and not re.match(r"^eth\d+$", i)
                and i.startswith(HOST_INTERFACE_PREFIXES)]
     if hostish:
-        net_signs.append("host interfaces are visible: %s" % ", ".join(hostish[:8]))
+        net_signs.append(f"host interfaces are visible: {', '.join(hostish[:8])}")
     unix = reader.text("/proc/net/unix") or ""
     runtime_unix = sorted({line.rsplit(" ", 1)[-1] for line in unix.splitlines()[1:]
                            if line.rsplit(" ", 1)[-1].rsplit("/", 1)[-1] in RUNTIME_SOCKET_NAMES
                            or "containerd-shim" in line})
     if runtime_unix:
-        net_signs.append("runtime sockets are bound in this network namespace: %s"
-                         % ", ".join(runtime_unix[:4]))
+        net_signs.append("runtime sockets are bound in this network namespace: "
+                         f"{', '.join(runtime_unix[:4])}")
     out["net"] = {"host": bool(net_signs) if links["net"]["inode"] is not None or interfaces
                   else None,
                   "signs": net_signs, "interfaces": interfaces,
@@ -556,13 +558,12 @@ def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | No
     # ---- IPC: the host's /dev/shm instead of Docker's private "shm" tmpfs
     ipc_signs = []
     if links["ipc"]["initial"]:
-        ipc_signs.append("the IPC namespace is the host's initial one (inode %d)"
-                         % links["ipc"]["inode"])
+        ipc_signs.append(f"the IPC namespace is the host's initial one "
+                         f"(inode {links['ipc']['inode']})")
     shm = _mount_at(mounts, "/dev/shm")
     if shm is not None and shm["fstype"] == "tmpfs" and shm["source"] != "shm" \
             and shm["root"] == "/" and not ipc_signs:
-        ipc_signs.append("/dev/shm is not Docker's private shm mount (source %r)"
-                         % shm["source"])
+        ipc_signs.append(f"/dev/shm is not Docker's private shm mount (source {shm['source']!r})")
     out["ipc"] = {"host": bool(ipc_signs) if links["ipc"]["inode"] is not None or shm
                   else None, "signs": ipc_signs}
 
@@ -570,8 +571,8 @@ def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | No
     # the host's name into a private UTS namespace)
     uts_signs = []
     if links["uts"]["initial"]:
-        uts_signs.append("the UTS namespace is the host's initial one (inode %d)"
-                         % links["uts"]["inode"])
+        uts_signs.append(f"the UTS namespace is the host's initial one "
+                         f"(inode {links['uts']['inode']})")
     out["uts"] = {"host": bool(uts_signs) if links["uts"]["inode"] is not None else None,
                   "signs": uts_signs, "hostname": hostname}
     for ns in ("user", "cgroup", "mnt", "time"):
@@ -580,21 +581,24 @@ def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | No
 
 
 def _mount_at(mounts: list[dict[str, Any]], mount_point: str) -> dict[str, Any] | None:
-    """The last (visible) mount at ``mount_point``."""
+    """The visible mount at ``mount_point`` (not one hidden under another)."""
     found = None
     for m in mounts:
-        if m["mount_point"] == mount_point:
+        if m["mount_point"] == mount_point and m.get("role") != "shadowed":
             found = m
     return found
 
 
 def _covering_mount(mounts: list[dict[str, Any]], path: str) -> dict[str, Any] | None:
+    """The visible mount that holds ``path`` (the deepest mount point above it)."""
     best = None
     for m in mounts:
+        if m.get("role") == "shadowed":
+            continue
         mp = m["mount_point"]
-        if path == mp or path.startswith(mp.rstrip("/") + "/"):
-            if best is None or len(mp) >= len(best["mount_point"]):
-                best = m
+        inside = path == mp or path.startswith(mp.rstrip("/") + "/")
+        if inside and (best is None or len(mp) >= len(best["mount_point"])):
+            best = m
     return best
 
 
@@ -619,6 +623,10 @@ def _classify_mount(m: dict[str, Any]) -> tuple[str, str]:
         return "runtime", "shm"
     if mp == "/dev/console" and fstype == "devpts":
         return "runtime", "console"
+    if fstype == "devtmpfs" and mp.startswith("/dev/") and root == mp[len("/dev"):]:
+        # in a user namespace runc cannot mknod: it binds the host's node instead (the
+        # default /dev/null & co., and --device ones); /dev itself is walked for devices
+        return "runtime", "device"
     if mp in ("/etc/hostname", "/etc/hosts", "/etc/resolv.conf") \
             and not root.startswith("/etc/"):
         return "runtime", "file"
@@ -681,11 +689,29 @@ def _describe_user_mount(reader: Reader, m: dict[str, Any], kind: str,
 
 def _mounts(reader: Reader, mounts: list[dict[str, Any]], hostname: str | None
             ) -> dict[str, Any]:
+    binds: list[str] = []
+    # a mount stacked on another at the same mount point hides it: only the top one counts
+    hidden = {m["parent"] for m in mounts
+              for p in mounts if p["id"] == m["parent"] and p["mount_point"] == m["mount_point"]}
     for m in mounts:
+        if m["id"] in hidden:
+            m["role"], m["kind"] = "shadowed", "shadowed"
+            continue
         role, kind = _classify_mount(m)
+        mp = m["mount_point"]
+        parent = next((b for b in binds if mp.startswith(b.rstrip("/") + "/")), None)
+        if role == "user" and parent is not None and kind != "volume" \
+                and m["root"].rsplit("/", 1)[-1] not in RUNTIME_SOCKET_NAMES:
+            # Docker binds recursively: the host's own mounts below a bound directory
+            # (its /proc, /sys, /dev, other containers' rootfs) come along; they belong to
+            # that one configured mount
+            m["role"], m["kind"], m["under"] = "submount", kind, parent
+            continue
         m["role"] = role
         if role == "user":
             m.update(_describe_user_mount(reader, m, kind, hostname))
+            if kind == "bind":
+                binds.append(mp)
         else:
             m["kind"] = kind
     rootfs = _mount_at(mounts, "/")
@@ -715,20 +741,24 @@ def _host_filesystems(reader: Reader, mounts: list[dict[str, Any]]) -> list[dict
         if m.get("os_root"):
             reasons.append("the host's root filesystem")
         elif source == "/" and not m.get("source_resolved", True):
-            reasons.append("a whole host filesystem (%s %s)" % (m["fstype"], m["source"]))
+            reasons.append(f"a whole host filesystem ({m['fstype']} {m['source']})")
         for sensitive in SENSITIVE_HOST_ROOTS:
             if source == sensitive or source.startswith(sensitive + "/"):
-                reasons.append("host path %s" % source)
+                reasons.append(f"host path {source}")
                 break
         if m.get("foreign_hostname"):
-            reasons.append("a filesystem whose etc/hostname is %r" % m["foreign_hostname"])
+            reasons.append(f"a filesystem whose etc/hostname is {m['foreign_hostname']!r}")
         if not reasons or m.get("is_socket"):
             continue
         entries = reader.listdir(m["mount_point"]) if m.get("is_dir") else []
+        below = [s for s in mounts if s.get("under") == m["mount_point"]]
         out.append({"mount_point": m["mount_point"], "host_source": source,
                     "fstype": m["fstype"], "read_only": m["read_only"],
                     "writable": reader.writable(m["mount_point"]),
-                    "reasons": reasons, "sample": entries[:12]})
+                    "reasons": reasons, "sample": entries[:12],
+                    "submounts": len(below),
+                    "writable_submounts": sorted({s["fstype"] for s in below
+                                                  if not s["read_only"]})})
     return out
 
 
@@ -815,10 +845,11 @@ def _cgroups(reader: Reader, mounts: list[dict[str, Any]]) -> dict[str, Any]:
                       "cpus": round(quota / period, 4) if quota and period else None}
     elif v2_dir is not None and ("cpu" in v2_controllers or not v2_controllers):
         raw, path = v2("cpu.max")
-        quota, period = parse_v2_cpu_max(raw)
-        out["cpu"] = {"quota": quota, "period": period, "raw": raw, "file": path,
+        v2_quota, v2_period = parse_v2_cpu_max(raw)
+        out["cpu"] = {"quota": v2_quota, "period": v2_period, "raw": raw, "file": path,
                       "known": raw is not None,
-                      "cpus": round(quota / period, 4) if quota and period else None}
+                      "cpus": round(v2_quota / v2_period, 4) if v2_quota and v2_period
+                      else None}
     # pids
     pids_file: tuple[str | None, str] | None = None
     if "pids" in v1_mounts:
@@ -847,7 +878,7 @@ def _is_default_device(kind: str, major: int, minor: int) -> bool:
 
 
 def _devices(reader: Reader, budget: int = 5000) -> dict[str, Any]:
-    present = []
+    present: list[dict[str, Any]] = []
     stack = ["/dev"]
     seen = 0
     while stack and seen < budget:
@@ -872,23 +903,48 @@ def _devices(reader: Reader, budget: int = 5000) -> dict[str, Any]:
     return {"present": present, "extra": extra}
 
 
-def _kernel_interfaces(reader: Reader, mounts: list[dict[str, Any]]) -> dict[str, Any]:
-    found = []
-    for path, how in KERNEL_INTERFACES:
-        if reader.lstat(path) is None:
+def _kernel_interfaces(reader: Reader, mounts: list[dict[str, Any]],
+                       effective_caps: list[str] | None, initial_userns: bool | None
+                       ) -> dict[str, Any]:
+    """Host-kernel knobs writable from here, through this container's own /proc and /sys
+    or through any other procfs/sysfs/cgroup mount (a bound host ``/`` brings the host's
+    read-write ones along)."""
+    candidates: list[tuple[str, str]] = list(KERNEL_INTERFACES)
+    for m in mounts:
+        if m["root"] != "/" or m["mount_point"] in ("/proc", "/sys") \
+                or m.get("role") == "masked":
             continue
+        base = m["mount_point"].rstrip("/")
+        if m["fstype"] == "proc":
+            candidates.extend((base + p[len("/proc"):], how) for p, how in KERNEL_INTERFACES
+                              if p.startswith("/proc/"))
+        elif m["fstype"] == "sysfs":
+            candidates.extend((base + p[len("/sys"):], how) for p, how in KERNEL_INTERFACES
+                              if p.startswith("/sys/"))
+    # writing release_agent needs CAP_SYS_ADMIN in the initial user namespace (the
+    # CVE-2022-0492 fix); access(2) alone would over-report
+    can_set_agent = bool(effective_caps and "cap_sys_admin" in effective_caps) \
+        and initial_userns is not False
+    agents = [m["mount_point"].rstrip("/") + "/release_agent" for m in mounts
+              if m["fstype"] == "cgroup" and m["root"] == "/" and not m["read_only"]]
+    found = []
+    seen: set[tuple[int, int]] = set()
+    for path, how in candidates + [(a, RELEASE_AGENT_HOW) for a in agents]:
+        st = reader.lstat(path)
+        if st is None:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            continue
+        seen.add(key)
         covering = _covering_mount(mounts, path)
         masked = covering is not None and covering.get("role") == "masked"
-        found.append({"path": path, "writable": (not masked) and reader.writable(path),
-                      "how": how})
-    for m in mounts:
-        if m["fstype"] == "cgroup" and not m["read_only"]:
-            agent = m["mount_point"].rstrip("/") + "/release_agent"
-            if reader.lstat(agent) is not None:
-                found.append({"path": agent, "writable": reader.writable(agent),
-                              "how": "cgroup v1 release_agent: the host kernel runs it as "
-                                     "root when the last process of a cgroup with "
-                                     "notify_on_release exits (CVE-2022-0492)"})
+        writable = (not masked) and reader.writable(path)
+        if path.endswith("/release_agent"):
+            writable = writable and can_set_agent
+        found.append({"path": path, "writable": writable, "how": how})
+        if len(found) >= 50:
+            break
     exposed = []
     for path in MASKED_PATHS:
         if reader.lstat(path) is None:
@@ -906,40 +962,52 @@ def _kernel_interfaces(reader: Reader, mounts: list[dict[str, Any]]) -> dict[str
             "readonly_paths_writable": writable_ro_paths}
 
 
-def _walk_for_sockets(reader: Reader, top: str, budget: list[int], depth: int,
-                      found: list[str]) -> None:
-    if depth < 0 or budget[0] <= 0:
-        return
-    for name in reader.listdir(top):
-        budget[0] -= 1
-        if budget[0] <= 0:
-            return
-        path = top.rstrip("/") + "/" + name
-        st = reader.lstat(path)
-        if st is None:
-            continue
-        if stat.S_ISSOCK(st.st_mode) and name in RUNTIME_SOCKET_NAMES:
-            found.append(path)
-        elif stat.S_ISDIR(st.st_mode) and depth > 0:
-            _walk_for_sockets(reader, path, budget, depth - 1, found)
+def _walk_for_sockets(reader: Reader, top: str, budget: int, depth: int,
+                      skip: set[str]) -> list[str]:
+    """Runtime sockets below ``top``, breadth first (shallow ones are found before a large
+    tree such as a host's /usr uses up the budget of directory entries)."""
+    found: list[str] = []
+    level = [top]
+    for _ in range(depth + 1):
+        below = []
+        for directory in level:
+            for name in reader.listdir(directory):
+                budget -= 1
+                if budget <= 0:
+                    return found
+                path = directory.rstrip("/") + "/" + name
+                if path in skip:
+                    continue
+                st = reader.lstat(path)
+                if st is None:
+                    continue
+                if stat.S_ISSOCK(st.st_mode) and name in RUNTIME_SOCKET_NAMES:
+                    found.append(path)
+                elif stat.S_ISDIR(st.st_mode):
+                    below.append(path)
+        level = below
+    return found
 
 
 def _socket_candidates(reader: Reader, mounts: list[dict[str, Any]],
                        walk_budget: int) -> list[str]:
     candidates = []
+    # procfs, sysfs and friends below a bound directory hold no runtime sockets
+    skip = {m["mount_point"] for m in mounts if m["fstype"] in _VIRTUAL_FS_SOURCES}
     for m in mounts:
         if m.get("role") != "user":
             continue
         if m.get("is_socket"):
             candidates.append(m["mount_point"])
         elif m.get("is_dir") and m["fstype"] not in _VIRTUAL_FS_SOURCES:
-            found: list[str] = []
-            _walk_for_sockets(reader, m["mount_point"], [walk_budget], 4, found)
-            candidates.extend(found)
+            base = m["mount_point"].rstrip("/")
+            candidates.extend(base + p for p in WELL_KNOWN_SOCKETS)
+            candidates.extend(_walk_for_sockets(reader, m["mount_point"], walk_budget, 3,
+                                                skip))
     candidates.extend(WELL_KNOWN_SOCKETS)
     for user_dir in reader.listdir("/run/user"):
-        candidates.append("/run/user/%s/docker.sock" % user_dir)
-        candidates.append("/run/user/%s/podman/podman.sock" % user_dir)
+        candidates.append(f"/run/user/{user_dir}/docker.sock")
+        candidates.append(f"/run/user/{user_dir}/podman/podman.sock")
     out = []
     seen = set()
     for path in candidates:
@@ -961,18 +1029,22 @@ def _runtime_sockets(reader: Reader, mounts: list[dict[str, Any]], probe: bool,
     for path in _socket_candidates(reader, mounts, walk_budget):
         st = reader.stat(path)
         covering = _covering_mount(mounts, path)
+        if covering is not None and covering.get("role") == "submount":
+            # below a recursive bind, host paths keep their relative place
+            covering = _mount_at(mounts, covering["under"]) or covering
+        from_mount = bool(covering and covering.get("role") == "user")
+        host_source = None
+        if from_mount and covering is not None and covering.get("host_source"):
+            host_source = covering["host_source"].rstrip("/") + \
+                path[len(covering["mount_point"].rstrip("/")):] or "/"
         info: dict[str, Any] = {
             "path": path,
             "mount_point": covering["mount_point"] if covering else None,
-            "from_mount": bool(covering and covering.get("role") == "user"),
-            "host_source": (covering.get("host_source") if covering else None),
+            "from_mount": from_mount,
+            "host_source": host_source,
             "owner": [st.st_uid, st.st_gid] if st else None,
             "mode": oct(stat.S_IMODE(st.st_mode)) if st else None,
         }
-        if covering is not None and covering.get("role") == "user" \
-                and covering["mount_point"] != path and covering.get("host_source"):
-            info["host_source"] = covering["host_source"].rstrip("/") + \
-                path[len(covering["mount_point"].rstrip("/")):]
         if probe:
             info.update(socket_probe.probe_unix_socket(reader.local(path), timeout))
             info["path"] = path
@@ -1018,10 +1090,12 @@ def observe(proc_root: str = "/proc", sys_root: str = "/sys", dev_root: str = "/
     mountinfo_text = reader.text("/proc/self/mountinfo")
     mounts = parse_mountinfo(mountinfo_text) if mountinfo_text else []
     mount_summary = _mounts(reader, mounts, hostname)
+    capabilities = _capabilities(status, last_cap)
+    namespaces = _namespaces(reader, mounts, hostname)
     result: dict[str, Any] = {
         "schema": SCHEMA,
         "probe_version": PROBE_VERSION,
-        "python": "%d.%d.%d" % sys.version_info[:3],
+        "python": ".".join(str(v) for v in sys.version_info[:3]),
         "time": int(started),
         "roots": {"proc": proc_root, "sys": sys_root, "dev": dev_root, "fs": fs_root},
         "kernel": {"release": reader.first_line("/proc/sys/kernel/osrelease"),
@@ -1029,15 +1103,17 @@ def observe(proc_root: str = "/proc", sys_root: str = "/sys", dev_root: str = "/
         "hostname": hostname,
         "container_id": mount_summary["container_id"],
         "process": {"pid": _int(status.get("Pid")), "name": status.get("Name")},
-        "capabilities": _capabilities(status, last_cap),
+        "capabilities": capabilities,
         "security": _security(reader, status),
         "user": _user(status, reader),
-        "namespaces": _namespaces(reader, mounts, hostname),
+        "namespaces": namespaces,
         "rootfs": mount_summary["rootfs"],
         "mounts": mounts,
         "cgroup": _cgroups(reader, mounts),
         "devices": _devices(reader),
-        "kernel_interfaces": _kernel_interfaces(reader, mounts),
+        "kernel_interfaces": _kernel_interfaces(
+            reader, mounts, capabilities.get("effective"),
+            namespaces["user"]["host"]),
         "host_filesystems": _host_filesystems(reader, mounts),
         "runtime_sockets": _runtime_sockets(reader, mounts, probe_sockets, env,
                                             socket_timeout, walk_budget),
@@ -1063,10 +1139,10 @@ def capsh_lines(obs: dict[str, Any]) -> list[str]:
     else:
         current = "="
     return [
-        "Current: %s" % current,
-        "Bounding set =%s" % joined(caps.get("bounding")),
-        "Ambient set =%s" % joined(caps.get("ambient")),
-        "Current IAB: %s" % ",".join("!" + c for c in caps.get("not_in_bounding") or []),
+        f"Current: {current}",
+        "Bounding set =" + joined(caps.get("bounding")),
+        "Ambient set =" + joined(caps.get("ambient")),
+        "Current IAB: " + ",".join("!" + c for c in caps.get("not_in_bounding") or []),
     ]
 
 
@@ -1084,7 +1160,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the capability sets like 'capsh --print' instead")
     parser.add_argument("--compact", action="store_true", help="JSON on one line")
     for name in ("proc", "sys", "dev", "fs"):
-        parser.add_argument("--%s-root" % name, default=None, help=argparse.SUPPRESS)
+        parser.add_argument(f"--{name}-root", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     obs = observe(proc_root=args.proc_root or "/proc", sys_root=args.sys_root or "/sys",
                   dev_root=args.dev_root or "/dev", fs_root=args.fs_root or "/",

@@ -47,7 +47,7 @@ def _recv_all(sock: socket.socket, limit: int) -> bytes:
     while total < limit:
         try:
             data = sock.recv(65536)
-        except socket.timeout:  # noqa: UP041 - not TimeoutError before 3.10
+        except socket.timeout:  # noqa: UP041 - not TimeoutError before Python 3.10
             break
         if not data:
             break
@@ -110,8 +110,8 @@ def http_get(address: Any, path: str, family: int = socket.AF_UNIX,
     """One ``GET path`` over a fresh connection (``Connection: close``)."""
     sock = _connect(address, family, timeout)
     try:
-        request = ("GET %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: dockward-inside\r\n"
-                   "Accept: application/json\r\nConnection: close\r\n\r\n" % path)
+        request = (f"GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: dockward-inside\r\n"
+                   "Accept: application/json\r\nConnection: close\r\n\r\n")
         sock.sendall(request.encode("ascii"))
         raw = _recv_all(sock, MAX_RESPONSE)
     finally:
@@ -144,7 +144,7 @@ def _summarize_version(body: str) -> dict[str, Any]:
 
 
 def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout):  # noqa: UP041
+    if isinstance(exc, socket.timeout):
         return "timed out"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
@@ -200,7 +200,7 @@ def probe_unix_socket(path: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, 
 def probe_tcp(host: str, port: int, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """The same questions over plain TCP (a ``DOCKER_HOST=tcp://...`` seen in the
     container's environment).  TLS endpoints are not spoken to."""
-    result: dict[str, Any] = {"address": "tcp://%s:%d" % (host, port), "path": None,
+    result: dict[str, Any] = {"address": f"tcp://{host}:{port}", "path": None,
                               "runtime": "docker", "protocol": "http"}
     result.update(_probe((host, port), socket.AF_INET, "http", timeout))
     return result

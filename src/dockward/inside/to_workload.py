@@ -56,13 +56,14 @@ def container_label(obs: dict[str, Any]) -> str:
 
 
 def _device_allowed(rules: list[str] | None, kind: str, major: int, minor: int) -> bool:
-    """Whether a v1 ``devices.list`` lets the container open the device (no list: yes)."""
+    """Whether a v1 ``devices.list`` lets the container read or write the device (no list:
+    assume it does)."""
     if rules is None:
         return True
     for line in rules:
         parts = line.split()
-        if len(parts) < 2:
-            continue
+        if len(parts) < 3 or not set(parts[2]) & {"r", "w"}:
+            continue  # "c *:* m" lets the container mknod, not open
         if parts[0] == "a":
             return True
         if parts[0] != kind:
@@ -273,6 +274,7 @@ def _facts(obs: dict[str, Any]) -> dict[str, Any]:
         "hostname": obs.get("hostname"),
         "effective_capabilities": caps.get("effective"),
         "bounding_capabilities": caps.get("bounding"),
+        "cap_last_cap": caps.get("cap_last_cap"),
         "capabilities_added": caps.get("added"),
         "capabilities_dropped": caps.get("dropped"),
         "userns_remapped": user.get("userns_remapped"),
@@ -320,6 +322,8 @@ def _observation(o: Observation, obs: dict[str, Any], at: Any) -> None:
             writable=bool(h.get("writable")),
             reasons=list(h.get("reasons") or []),
             sample=list(h.get("sample") or []),
+            submounts=int(h.get("submounts") or 0),
+            writable_submounts=list(h.get("writable_submounts") or []),
         ))
     for k in (obs.get("kernel_interfaces") or {}).get("interfaces") or []:
         o.kernel_interfaces.append(KernelInterfaceView(

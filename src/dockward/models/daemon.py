@@ -125,8 +125,12 @@ class Daemon:
         ``{"seccomp": {"profile": "default"}}`` (older daemons send bare names)."""
         out: dict[str, dict[str, str]] = {}
         for raw in self.info.get("SecurityOptions") or []:
-            parts = dict(p.partition("=")[::2] for p in str(raw).split(","))
-            name = parts.pop("name", "") or str(raw).strip()
+            text = str(raw).strip()
+            if "=" not in text:  # pre-1.13 daemons: bare names ("apparmor", "seccomp")
+                out[text.lower()] = {}
+                continue
+            parts = dict(p.partition("=")[::2] for p in text.split(","))
+            name = parts.pop("name", "")
             out[name.strip().lower()] = {k.strip(): v.strip() for k, v in parts.items()}
         return out
 

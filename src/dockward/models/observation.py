@@ -59,6 +59,12 @@ class HostFilesystemView:
     writable: bool = False
     reasons: list[str] = field(default_factory=list)
     sample: list[str] = field(default_factory=list)  # a few names seen at the mount point
+    submounts: int = 0  # host mounts below it that came with the recursive bind
+    writable_submounts: list[str] = field(default_factory=list)  # their fstypes, if rw
+
+    @property
+    def os_root(self) -> bool:
+        return any("root filesystem" in r for r in self.reasons)
 
 
 @dataclass(slots=True)

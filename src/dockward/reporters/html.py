@@ -7,7 +7,9 @@ slipped through unescaped it could not run.  It does not: jinja2 autoescapes eve
 filter data lives in ``data-*`` attributes rather than in an embedded script.
 
 Scans are shown per file; audits per host, then per container or image (subjects without
-findings are listed as clean).  Each finding carries its rule's explanation and fix.
+findings are listed as clean).  Each finding opens onto its rule's explanation and fix; the
+explanation is stored once per rule and copied in when opened, so an audit of hundreds of
+containers does not repeat it thousands of times.
 """
 
 from __future__ import annotations
@@ -130,10 +132,15 @@ def _subject_names(subjects: list[dict[str, Any]]) -> dict[str, list[str]]:
             continue
         host = str(entry.get("host") or "")
         names = out.setdefault(host, [])
-        for kind in ("containers", "images"):
+        for kind in ("containers", "services", "images"):
             for item in entry.get(kind) or []:
                 if isinstance(item, dict):
-                    item = item.get("name") or item.get("Name") or item.get("id") or ""
+                    subject = str(item.get("subject") or "")
+                    if subject.startswith(f"{host}/"):
+                        item = subject[len(host) + 1:]
+                    else:
+                        item = (item.get("name") or item.get("ref") or item.get("Name")
+                                or item.get("id") or "")
                 if item:
                     names.append(str(item).lstrip("/"))
     return out
@@ -154,6 +161,9 @@ def group_findings(report: Report) -> tuple[list[Group], list[Group]]:
             hgroup.findings.append(f)  # about the host or daemon itself
             continue
         hgroup.children.setdefault(obj, Group(f"{host}/{obj}", obj)).findings.append(f)
+    for hgroup in hosts.values():  # most severe first within a host and a container
+        for group in (hgroup, *hgroup.children.values()):
+            group.findings.sort(key=lambda f: (-f.severity, f.code, f.location.path))
     for host, names in _subject_names(report.subjects).items():
         hgroup = hosts.setdefault(host, Group(host, host))
         hgroup.clean = sorted({n for n in names if n not in hgroup.children})
@@ -172,20 +182,28 @@ def _top(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CHART_ROWS]
 
 
-def charts(report: Report, files: list[Group], hosts: list[Group]) -> list[dict[str, Any]]:
+@dataclass
+class Chart:
+    title: str
+    bars: list[Bar]
+
+
+def charts(report: Report, files: list[Group], hosts: list[Group]) -> list[Chart]:
     """The summary charts: by severity, by rule, and by the most affected object."""
     visible = [f for f in report.visible if not f.suppressed]
     by_rule: dict[str, int] = {}
+    names: dict[str, str] = {}
     for f in visible:
         by_rule[f.code] = by_rule.get(f.code, 0) + 1
+        names[f.code] = f"{f.code} {f.name}"
+    rule_bars = _bars(_top(by_rule), "rule")
+    for bar in rule_bars:
+        bar.label = names[bar.key]
     out = [
-        {"title": "Findings by severity",
-         "bars": _bars(list(report.counts().items()), "sev", {s: f"sev-{s}" for s in SEVERITIES})},
-        {"title": "Findings by rule", "bars": _bars(_top(by_rule), "rule")},
+        Chart("Findings by severity", _bars(list(report.counts().items()), "sev",
+                                            {s: f"sev-{s}" for s in SEVERITIES})),
+        Chart("Findings by rule", rule_bars),
     ]
-    names = {f.code: f"{f.code} {f.name}" for f in visible}
-    for bar in out[1]["bars"]:
-        bar.label = names.get(bar.key, bar.key)
     per_object: dict[str, int] = {}
     for g in files:
         per_object[g.title] = len(g.all_findings())
@@ -194,7 +212,7 @@ def charts(report: Report, files: list[Group], hosts: list[Group]) -> list[dict[
             per_object[child.key] = len(child.all_findings())
     if per_object:
         title = "Most affected containers" if hosts and not files else "Most affected files"
-        out.append({"title": title, "bars": _bars(_top(per_object), "")})
+        out.append(Chart(title, _bars(_top(per_object), "")))
     return out
 
 

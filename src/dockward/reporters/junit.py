@@ -83,14 +83,14 @@ def build(report: Report) -> ET.Element:
               "skipped": str(skipped), "time": str(report.stats.get("seconds", 0))}
     for key, value in totals.items():
         suite.set(key, value)
-    root = ET.Element("testsuites", name="dockward", **totals)
+    root = ET.Element("testsuites", {"name": "dockward", **totals})
     root.append(suite)
     return root
 
 
 def render(report: Report, out: TextIO, color: bool = False) -> None:
-    tree = ET.ElementTree(build(report))
-    ET.indent(tree, space="  ")
+    root = build(report)
+    ET.indent(root, space="  ")
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(ET.tostring(tree.getroot(), encoding="unicode"))
+    out.write(ET.tostring(root, encoding="unicode"))
     out.write("\n")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.knowledge import DEFAULT_CAPABILITIES
 from dockward.models.workload import Workload, normalize_capability
-from dockward.rules._common import join_names
+from dockward.rules._common import join_names, spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -84,15 +84,15 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if not dropped:
         yield Hit(
             w.anchor,
-            f"does not drop capabilities: root in the container keeps Docker's "
+            f"does not drop capabilities: root in the container keeps the runtime's "
             f"{len(DEFAULT_CAPABILITIES)} default capabilities ({join_names(kept)}); "
-            "add cap_drop ALL and add back only what the service needs",
+            f"add {spell(w, 'cap_drop_all')}",
             "cap_drop missing",
         )
         return
     yield Hit(
         w.anchor,
         f"drops {join_names(dropped)} but not ALL: still keeps {join_names(kept)}; "
-        "drop ALL and add back only what the service needs",
+        f"use {spell(w, 'cap_drop_all')}",
         "cap_drop without ALL",
     )

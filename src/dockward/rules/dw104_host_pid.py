@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import is_host_mode
+from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -71,8 +71,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if is_host_mode(w.pid_mode):
         yield Hit(
             w.where("pid_mode"),
-            "shares the host's PID namespace (pid: host): the container sees every host "
-            "process and its command line, can kill host processes as root, and with "
+            f"shares the host's PID namespace ({spell(w, 'pid_host')}): the container sees "
+            "every host process and its command line, can kill host processes as root, and with "
             "SYS_PTRACE can attach to them or nsenter into the host",
             "pid=host",
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import is_host_mode
+from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -75,7 +75,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if is_host_mode(w.network_mode):
         yield Hit(
             w.where("network_mode"),
-            "uses the host's network namespace (network_mode: host): the container reaches "
+            f"uses the host's network namespace ({spell(w, 'network_host')}): "
+            "the container reaches "
             "services bound to the host's 127.0.0.1 (such as a Docker API on port 2375), "
             "the host's abstract UNIX sockets, and can sniff host traffic with NET_RAW",
             "network=host",

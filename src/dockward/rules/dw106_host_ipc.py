@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import is_host_mode
+from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -67,7 +67,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if is_host_mode(w.ipc_mode):
         yield Hit(
             w.where("ipc_mode"),
-            "shares the host's IPC namespace (ipc: host): the container can read and "
+            f"shares the host's IPC namespace ({spell(w, 'ipc_host')}): the container can read and "
             "overwrite shared memory, semaphores and message queues of host processes",
             "ipc=host",
         )

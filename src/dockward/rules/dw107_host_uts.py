@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import is_host_mode
+from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -63,7 +63,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if is_host_mode(w.uts_mode):
         yield Hit(
             w.where("uts_mode"),
-            "shares the host's UTS namespace (uts: host): the container sees the host's "
+            f"shares the host's UTS namespace ({spell(w, 'uts_host')}): "
+            "the container sees the host's "
             "hostname and, with SYS_ADMIN, can change it for the whole host",
             "uts=host",
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import is_host_mode
+from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -70,7 +70,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     if is_host_mode(w.userns_mode):
         yield Hit(
             w.where("userns_mode"),
-            "uses the host's user namespace (userns_mode: host): it opts out of the daemon's "
+            f"uses the host's user namespace ({spell(w, 'userns_host')}): "
+            "it opts out of the daemon's "
             "userns-remap, so root in the container is UID 0 on the host and any breakout "
             "or host-path write lands as real root",
             "userns=host",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import unknown_any
+from dockward.rules._common import spell, unknown_any
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -94,6 +94,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         w.anchor,
         "does not set no-new-privileges: a process in the container can gain privileges "
         "by running a setuid/setgid binary (su, sudo, a planted setuid shell) or a file "
-        "with capabilities; add security_opt no-new-privileges:true",
+        f"with capabilities; add {spell(w, 'no_new_privileges')}",
         "no-new-privileges missing",
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.knowledge import is_root_user
 from dockward.models.workload import Workload
+from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -96,6 +97,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     yield Hit(
         w.anchor,
         "no user set: runs as the image's default user, root unless the image says "
-        "otherwise; set a non-root user",
+        f"otherwise; set {spell(w, 'user')}",
         "user missing",
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
+from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -71,6 +72,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     yield Hit(
         w.anchor,
         "root filesystem is writable: an attacker can drop tools, replace the application's "
-        "binaries and persist; set read_only: true and use tmpfs for paths it must write",
+        f"binaries and persist; set {spell(w, 'read_only')}",
         "read_only missing",
     )

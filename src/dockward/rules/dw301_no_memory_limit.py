@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
+from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -72,7 +73,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             w.anchor,
             "has no memory limit: one container can use all of the host's memory, and the "
-            "kernel's OOM killer then kills host services and other containers; set a "
-            "memory limit",
+            "kernel's OOM killer then kills host services and other containers; set "
+            f"{spell(w, 'memory')}",
             "memory unlimited",
         )

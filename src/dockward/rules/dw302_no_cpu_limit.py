@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
+from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -69,6 +70,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             w.anchor,
             "has no CPU limit: one container can keep every host core busy (a fork bomb, a "
-            "cryptominer) and starve host services and other containers; set cpus",
+            f"cryptominer) and starve host services and other containers; set {spell(w, 'cpus')}",
             "cpus unlimited",
         )

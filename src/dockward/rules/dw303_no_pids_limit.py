@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
+from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -83,6 +84,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             w.anchor,
             "has no PIDs limit: a fork bomb (:(){ :|:& };:) can fill the host's process "
-            f"table so nothing else can start on the host{note}; set pids_limit",
+            f"table so nothing else can start on the host{note}; set {spell(w, 'pids')}",
             "pids unlimited",
         )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
+from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -82,7 +83,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             policy.origin,
             f"restart policy {name} restarts the container forever, however often it "
-            f"crashes or is killed; use on-failure:{limit}",
+            f"crashes or is killed; use {spell(w, 'restart', n=limit)}",
             f"restart={name}",
         )
     elif name == "on-failure":
@@ -91,13 +92,13 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 policy.origin,
                 "restart policy on-failure without a maximum retry count restarts the "
-                f"container forever; use on-failure:{limit}",
+                f"container forever; use {spell(w, 'restart', n=limit)}",
                 "restart=on-failure",
             )
         elif retries > limit:
             yield Hit(
                 policy.origin,
                 f"restart policy on-failure:{retries} allows more than {limit} restarts "
-                f"(option max_retries); use on-failure:{limit}",
+                f"(option max_retries); use {spell(w, 'restart', n=limit)}",
                 f"restart=on-failure:{retries}",
             )

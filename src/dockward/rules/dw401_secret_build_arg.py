@@ -165,15 +165,20 @@ def _dockerfile_args(b: Build) -> Iterator[Hit]:
             why = arg_secret_reason(b, arg)
             if why is None:
                 continue
-            certain = _literal_secret_default(arg) or why.startswith("it receives")
+            given = [e for e in b.linked_external_args(arg.name) if external_secret_reason(e)]
+            certain = _literal_secret_default(arg) or bool(given)
             use = arg_use(stage, arg, in_scope_counts=certain)
             if use is None:
                 continue
             where = "" if stage is b.final_stage else f" in build stage '{stage.label}'"
+            source = ""
+            if given and not why.startswith("it receives"):
+                origins = ", ".join(f"{e.origin.file}:{e.origin.line}" for e in given[:3])
+                source = f"; it receives a secret from {origins}"
             yield Hit(
                 arg.origin,
-                f"ARG {arg.name}{where} holds a secret ({why}) and is {use}: {HISTORY}; "
-                f"{fix_hint(arg.name)}",
+                f"ARG {arg.name}{where} holds a secret ({why}) and is {use}{source}: "
+                f"{HISTORY}; {fix_hint(arg.name)}",
                 redact_assignment(arg.name, arg.default),
                 extra={"arg": arg.name, "stage": stage.label},
             )

@@ -12,14 +12,22 @@ from dockward.rules.registry import RuleContext, rule
 
 def _message(h: HostFilesystemView) -> str:
     what = "; ".join(h.reasons) or "host files"
-    if h.writable:
-        how = ("writable from here: dropping a file into its etc/cron.d, a systemd unit or "
-               "root's .ssh/authorized_keys makes the host run attacker code as root")
+    if h.writable and h.os_root:
+        how = ("writable from here: a file dropped into its etc/cron.d, a systemd unit or "
+               "root/.ssh/authorized_keys makes the host run attacker code as root")
+    elif h.writable:
+        how = "writable from here: what the container changes there, the host uses"
     else:
         how = ("readable from here: host secrets (etc/shadow, SSH and TLS keys, other "
                "containers' data) are one `cat` away")
     sample = f" (contains {', '.join(h.sample[:6])})" if h.sample else ""
-    return f"{what} is visible at {h.mount_point}{sample}, {how}"
+    below = ""
+    if h.submounts:
+        below = f"; {h.submounts} host mount{'s' if h.submounts != 1 else ''} below it came " \
+                "along with the recursive bind"
+        if h.writable_submounts:
+            below += f", read-write ones included ({', '.join(h.writable_submounts[:5])})"
+    return f"{what} is visible at {h.mount_point}{sample}, {how}{below}"
 
 
 @rule(

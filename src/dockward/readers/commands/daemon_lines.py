@@ -86,10 +86,15 @@ class _Env:
 
     def note(self, key: str, value: str, origin: Location) -> None:
         if key == "DOCKER_HOST":
-            if value and not value.startswith("$"):
+            if value and _known_address(value):
                 self.hosts.append((value, origin))
         elif key in ("DOCKER_TLS_VERIFY", "DOCKER_TLS_CERTDIR") and value.strip():
             self.tls_verify = True
+
+
+def _known_address(value: str) -> bool:
+    """Worth reporting when its scheme is visible: ``tcp://$IP:2375`` yes, ``$HOST`` no."""
+    return not has_expansion(value.split("://", 1)[0]) and not value.startswith(("$", "`"))
 
 
 def normalize_address(address: str) -> str:
@@ -241,8 +246,8 @@ def _from_command(command: Command, env: _Env, ordinal: int) -> Iterator[Daemon]
     tls_flags = [f for f in cli.globals if f.name in ("tls", "tlsverify")]
     verify = env.tls_verify or _flag_on(tls_flags, "tlsverify")
     tls = verify or _flag_on(tls_flags, "tls")
-    for flag in cli.global_values("host"):
-        if flag.value and not has_expansion(flag.value):
+    for flag in [*cli.global_values("host"), *cli.global_values("url")]:  # podman: --url
+        if flag.value and _known_address(flag.value):
             origin = command.location(flag.index, f"client[{ordinal}].argv[{flag.index}]")
             yield _client(flag.value, origin, verify, tls, name=f"{program} -H")
     yield from _run_env(command, env)
@@ -263,7 +268,7 @@ def _run_env(command: Command, env: _Env) -> Iterator[Daemon]:
     tls_setting = values.get("DOCKER_TLS_VERIFY")
     verify = env.tls_verify or bool(tls_setting and (tls_setting.value or "").partition("=")[2])
     address = host.value.partition("=")[2]
-    if address and not has_expansion(address):
+    if address and _known_address(address):
         origin = command.location(host.index, "DOCKER_HOST")
         yield _client(address, origin, verify, tls=False, name="DOCKER_HOST")
 
@@ -285,7 +290,7 @@ def _context(args: tuple[Word, ...], command: Command, env: _Env) -> Iterator[Da
             fields = spec.split(",")
         options = dict(f.partition("=")[::2] for f in fields)
         host = options.get("host", "")
-        if not host or has_expansion(host):
+        if not host or not _known_address(host):
             continue
         tls = any(options.get(k) for k in ("ca", "cert", "key"))
         verify = tls and not parse_bool(options.get("skip-tls-verify", "false"))
@@ -332,7 +337,7 @@ def _dockerd(command: Command, env: _Env, ordinal: int, start: int = 1) -> Daemo
                  role="daemon",
                  origin=command.location(flag.index, f"{base}.argv[{flag.index}]"))
         for flag in flags
-        if flag.name == "host" and flag.value and not has_expansion(flag.value)
+        if flag.name == "host" and flag.value and _known_address(flag.value)
     ]
     if not listeners and "host" not in origins:
         return None

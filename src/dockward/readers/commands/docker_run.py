@@ -554,9 +554,7 @@ class _Context:
     base: Location
 
     def origin(self, index: int) -> Location:
-        word = self.command.argv[index]
-        return Location(file=self.command.file, line=word.line, column=word.column,
-                        path=f"{self.base.path}.argv[{index}]")
+        return self.command.location(index, f"{self.base.path}.argv[{index}]")
 
 
 def workload_from_run(run: RunLine, ordinal: int = 0) -> Workload:
@@ -567,9 +565,8 @@ def workload_from_run(run: RunLine, ordinal: int = 0) -> Workload:
                       path=f"run[{ordinal}]", end_line=command.end_line)
     image = run.image.text
     workload = Workload(name=image, source_kind="run-line", anchor=anchor, image=image)
-    workload.origins["image"] = Location(file=command.file, line=run.image.line,
-                                         column=run.image.column,
-                                         path=f"run[{ordinal}].argv[{run.image_index}]")
+    workload.origins["image"] = command.location(run.image_index,
+                                                 f"run[{ordinal}].argv[{run.image_index}]")
     workload.command = [w.text for w in command.argv[run.image_index + 1:]]
     workload.facts["runtime"] = run.cli.program
     workload.facts["subcommand"] = run.cli.action

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 CONTAINER_PROGRAMS: tuple[str, ...] = ("docker", "podman", "nerdctl", "DOCKER")
 
 _MAX_DEPTH = 12  # nesting of $(...), sh -c '...', heredoc scripts
+_MAX_NESTING = 100  # brackets inside quotes inside brackets, when matching them
 
 
 # ---------------------------------------------------------------------------------------
@@ -101,6 +102,17 @@ class CommandText:
     def joined(self) -> str:
         """The text with backslash-newline continuations removed (what a human reads)."""
         return self.text.replace("\\\n", "")
+
+    def joined_position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) in the file of ``joined[offset]``."""
+        raw = offset
+        start = 0
+        while True:
+            cont = self.text.find("\\\n", start)
+            if cont < 0 or cont > raw:
+                return self.position(raw)
+            raw += 2
+            start = cont + 2
 
     def slice(self, start: int, end: int) -> CommandText:
         """The sub-text ``text[start:end]`` with its own (re-based) position map."""
@@ -287,17 +299,21 @@ class _Lexer:
     commands inside them are found too.
     """
 
-    def __init__(self, text: str, start: int, end: int, placeholders: bool) -> None:
+    def __init__(self, text: str, start: int, end: int, placeholders: bool,
+                 make: bool = False) -> None:
         self.text = text
         self.pos = start
         self.end = end
         self.placeholders = placeholders
+        self.make = make  # Makefile recipe: $(VAR) is a make variable, not a substitution
         self.commands: list[_Simple] = []
         self.nested: list[tuple[int, int]] = []
         self.breaks: list[int] = []  # offsets of top-level newlines ending a logical line
         self.continuations: list[int] = []
         self._current = _Simple()
         self._pending: list[_Pending] = []
+        self._nesting = 0  # of "$(...)" inside quotes inside "$(...)": bounded, never a crash
+        self._matched: dict[tuple[int, str], int] = {}  # unclosed brackets are scanned once
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -403,6 +419,8 @@ class _Lexer:
             pending.owner.heredocs.append((body_start, body_end))
             if not any(c is pending.owner for c in self.commands):
                 self.commands.append(pending.owner)
+                if pending.owner is self._current:
+                    self._current = _Simple()
         self._pending.clear()
 
     # -- words ----------------------------------------------------------------------------
@@ -531,7 +549,7 @@ class _Lexer:
         nxt = text[pos + 1] if pos + 1 < end else ""
         if nxt == "(":
             close = self._match(pos + 1, "(", ")")
-            if not text.startswith("((", pos + 1):
+            if not text.startswith("((", pos + 1) and not self.make:
                 self.nested.append((pos + 2, max(close - 1, pos + 2)))
             return text[pos:close], close, True
         if nxt == "{":
@@ -570,6 +588,21 @@ class _Lexer:
 
     def _match(self, pos: int, open_char: str, close_char: str) -> int:
         """Offset after the bracket matching ``text[pos]``, skipping quotes; end if open."""
+        key = (pos, open_char)
+        known = self._matched.get(key)
+        if known is not None:
+            return known
+        if self._nesting > _MAX_NESTING:
+            return self.end  # absurdly deep: read the rest as one unclosed expansion
+        self._nesting += 1
+        try:
+            result = self._match_from(pos, open_char, close_char)
+        finally:
+            self._nesting -= 1
+        self._matched[key] = result
+        return result
+
+    def _match_from(self, pos: int, open_char: str, close_char: str) -> int:
         text, end = self.text, self.end
         depth = 0
         i = pos
@@ -726,7 +759,7 @@ def _lex_into(
             for command in parsed:
                 _append(ct, command, [], out, variables, depth, use_bashlex)
             return
-    lexer = _Lexer(ct.text, start, end, ct.placeholders).run()
+    lexer = _Lexer(ct.text, start, end, ct.placeholders, ct.origin == "makefile").run()
     for simple in lexer.commands:
         words = tuple(_to_word(ct, tok) for tok in simple.words)
         command = Command(words=words, file=ct.file, origin=ct.origin,
@@ -858,7 +891,7 @@ def _bashlex_commands(
 
 def split_logical_lines(ct: CommandText) -> Iterator[CommandText]:
     """Cut a chunk at newlines that end a command (not inside quotes, ``$(..)``, heredocs)."""
-    lexer = _Lexer(ct.text, 0, len(ct.text), ct.placeholders).run()
+    lexer = _Lexer(ct.text, 0, len(ct.text), ct.placeholders, ct.origin == "makefile").run()
     start = 0
     for brk in [*lexer.breaks, len(ct.text)]:
         piece = ct.text[start:brk].strip()
@@ -1097,8 +1130,9 @@ def _code_block(src: SourceFile, body: list[tuple[str, int, int]],
         return
     pieces: list[tuple[str, int, int]] = []
     for text, cols, line_no in body:
-        if pieces:  # continuation of the previous prompt line
-            pieces.append((text, line_no, cols + 1))
+        if pieces:  # continuation of the previous prompt line, maybe behind a PS2 `> `
+            ps2 = len(text) - len(text.lstrip()) + 2 if text.lstrip().startswith("> ") else 0
+            pieces.append((text[ps2:], line_no, cols + ps2 + 1))
         else:
             cut = _prompt_length(text, True)
             if not cut:
@@ -1146,7 +1180,7 @@ def _run_ranges(text: str, lines: list[str]) -> list[tuple[int, int, bool]]:
         return _run_ranges_by_hand(lines)
     ranges: list[tuple[int, int, bool]] = []
     for instruction in parsed:
-        name = instruction.cmd.upper()
+        name = (instruction.cmd or "").upper()
         if name == "RUN" or (name == "ONBUILD" and (instruction.sub_cmd or "").upper() == "RUN"):
             ranges.append((instruction.start_line, instruction.end_line, instruction.json))
     return ranges
@@ -1273,7 +1307,7 @@ def _ci_script_nodes(src: SourceFile, problems: list[ParseProblem] | None) -> li
     seen: set[int] = set()
 
     def scripts(value: Any, depth: int = 0) -> None:
-        if depth > 8 or id(value) in seen:
+        if depth > 32 or id(value) in seen:
             return
         seen.add(id(value))
         if isinstance(value, yaml.ScalarNode):
@@ -1455,7 +1489,8 @@ def iter_commands(
     """
     state = _FileState()
     needles = tuple(programs) if programs is not None else None
-    if needles is not None and not any(n in _code_text(src) for n in needles):
+    if needles is not None and not any(n in _code_text(src) for n in needles) and not (
+            src.kind == "ci-yaml" and problems is not None):  # still report broken YAML
         return
     chunks = [c for c in iter_chunks(src, problems, state)
               if needles is None or any(n in c.text for n in needles)]

@@ -1,5 +1,16 @@
 (function () {
   "use strict";
+  // A finding's explanation is stored once per rule, in a <template>, and copied in when
+  // the finding's "why" section is first opened: large audits stay small on disk.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.classList || !details.classList.contains("why") || !details.open) { return; }
+    var slot = details.querySelector(".explain");
+    var source = document.getElementById("explain-" + details.dataset.rule);
+    if (slot && source && !slot.hasChildNodes()) {
+      slot.appendChild(source.content.cloneNode(true));
+    }
+  }, true);
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input[name=sev]"));
   var rule = document.getElementById("f-rule");
   var text = document.getElementById("f-text");

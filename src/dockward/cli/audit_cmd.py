@@ -1,0 +1,169 @@
+"""``dockward audit``: what is insecure on live Docker hosts right now.
+
+Same rules, config, reporters and exit codes as ``scan``; the models come from the Engine
+API instead of files.  The docker SDK is imported inside the command only, so that
+``dockward --version`` and ``dockward scan`` never pay for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dockward.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    build_config,
+    default_format,
+    emit,
+    fail_usage,
+    split_list,
+)
+
+
+def audit(
+    host: Annotated[list[str] | None, typer.Option("--host", "-H",
+        help="Engine to audit (unix:///path, tcp://host:port, ssh://user@host); repeatable. "
+             "Default: DOCKER_HOST, the current context, or the local socket.")] = None,
+    context: Annotated[list[str] | None, typer.Option("--context",
+        help="Docker CLI context to audit (from ~/.docker/contexts); repeatable.")] = None,
+    all_contexts: Annotated[bool, typer.Option("--all-contexts",
+        help="Audit the default context and every context in ~/.docker/contexts.")] = False,
+    all_containers: Annotated[bool, typer.Option("--all", "-a",
+        help="Also audit stopped and created-only containers.")] = False,
+    images: Annotated[str, typer.Option("--images",
+        help="Images to audit: 'used' by the audited containers, 'all', or 'none'.")
+    ] = "used",
+    exclude_container: Annotated[list[str] | None, typer.Option("--exclude-container",
+        help="Skip containers whose name matches this glob (or whose id starts with it); "
+             "repeatable. dockward's own container is always skipped.")] = None,
+    daemon_config: Annotated[str | None, typer.Option("--daemon-config",
+        help="daemon.json of the local daemon (default: dockerd's --config-file, else "
+             "/etc/docker/daemon.json).")] = None,
+    tls: Annotated[bool, typer.Option("--tls", help="Use TLS for tcp:// hosts.")] = False,
+    tlsverify: Annotated[bool, typer.Option("--tlsverify",
+        help="Use TLS and verify the daemon's certificate.")] = False,
+    tlscacert: Annotated[str | None, typer.Option("--tlscacert",
+        help="CA certificate (default: $DOCKER_CERT_PATH/ca.pem or ~/.docker/ca.pem).")] = None,
+    tlscert: Annotated[str | None, typer.Option("--tlscert",
+        help="Client certificate (default: cert.pem beside the CA).")] = None,
+    tlskey: Annotated[str | None, typer.Option("--tlskey",
+        help="Client key (default: key.pem beside the CA).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f",
+        help="Output format: text, json, sarif, github, junit, markdown, csv, html.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o",
+        help="Write the report to this file instead of stdout.")] = None,
+    config: Annotated[str | None, typer.Option("--config",
+        help="Config file (default: .dockward.toml or pyproject.toml found walking up).")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select",
+        help="Only these rules (codes, prefixes such as DW2, or names); comma-separated.")] = None,
+    extend_select: Annotated[list[str] | None, typer.Option("--extend-select",
+        help="Add rules to the selection.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore",
+        help="Skip these rules (codes, prefixes or names); comma-separated.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on",
+        help="Exit 1 when a finding at or above this severity remains "
+             "(info, low, medium, high, critical). Default: low.")] = None,
+    baseline: Annotated[str | None, typer.Option("--baseline",
+        help="Report and fail only on findings not in this earlier JSON report.")] = None,
+    write_baseline: Annotated[str | None, typer.Option("--write-baseline",
+        help="Write the JSON report of all current findings to this file (a baseline).")
+    ] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero",
+        help="Always exit 0 unless dockward itself failed.")] = False,
+    color: Annotated[bool | None, typer.Option("--color/--no-color",
+        help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers",
+        help="Concurrent API requests (threads) across all hosts.", min=1, max=256)] = 16,
+    timeout: Annotated[float, typer.Option("--timeout",
+        help="Seconds to wait for each API call.", min=0.1)] = 30.0,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
+        help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
+) -> None:
+    """Audit live Docker hosts: daemon, socket, docker group, containers, images, services."""
+    from dockward.analysis import RuleEngine, gate
+    from dockward.readers.engine.audit import (
+        IMAGE_MODES,
+        AuditOptions,
+        audit_endpoints,
+        audit_findings,
+    )
+    from dockward.readers.engine.connect import EndpointError, TLSOptions, resolve_endpoints
+    from dockward.report import Report
+
+    if images not in IMAGE_MODES:
+        raise fail_usage(f"--images must be one of: {', '.join(IMAGE_MODES)}")
+    cfg = build_config(config, Path("."), select, ignore, extend_select, fail_on)
+    tls_options = TLSOptions(enabled=tls or tlsverify, verify=tlsverify, ca_cert=tlscacert,
+                             client_cert=tlscert, client_key=tlskey)
+    try:
+        endpoints = resolve_endpoints(split_list(host), split_list(context), all_contexts,
+                                      tls_options)
+    except EndpointError as exc:
+        raise fail_usage(str(exc)) from None
+    options = AuditOptions(include_stopped=all_containers, images=images,
+                           exclude=tuple(split_list(exclude_container)),
+                           daemon_config=daemon_config, workers=workers, timeout=timeout)
+    show = sys.stderr.isatty() if progress is None else progress
+    with _progress_bar(show) as tick:
+        result = audit_endpoints(endpoints, options, progress=tick)
+    findings = audit_findings(result, RuleEngine(cfg))
+    calls = result.api_calls()
+    report = Report(
+        command="audit",
+        findings=findings,
+        root=",".join(ep.label for ep in endpoints),
+        stats={
+            "hosts": len(result.hosts),
+            "hosts_audited": sum(1 for h in result.hosts if h.reachable),
+            "containers": sum(len(h.containers) for h in result.hosts),
+            "images": sum(len(h.images) for h in result.hosts),
+            "services": sum(len(h.services) for h in result.hosts),
+            "api_calls": sum(calls.values()),
+            "seconds": round(result.seconds, 3),
+        },
+        errors=result.errors,
+        fail_on=cfg.fail_on,
+        subjects=[h.subject() for h in result.hosts],
+    )
+    from dockward.baseline import BaselineError, apply_baseline, configured_path
+
+    try:
+        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
+    except BaselineError as exc:
+        raise fail_usage(str(exc)) from None
+    emit(report, fmt or default_format(), output, color)
+    if not result.audited_any:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on))
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient rich progress bar on stderr, fed ``(advance, add_to_total)`` ticks."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(),
+                   console=Console(file=sys.stderr), transient=True)
+    task = bar.add_task("audit", total=0)
+    state: dict[str, Any] = {"total": 0}
+
+    def tick(advance: int, add: int) -> None:
+        if add:
+            state["total"] += add
+            bar.update(task, total=state["total"])
+        if advance:
+            bar.advance(task, advance)
+
+    with bar:
+        yield tick

@@ -1,0 +1,164 @@
+"""``dockward inside``: the attacker's view of this container's isolation, as findings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dockward.cli.common import EXIT_OK, build_config, default_format, emit, fail_usage
+
+
+def _load_observations(source: str) -> dict[str, Any]:
+    from dockward.inside.probe import SCHEMA
+
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise fail_usage(f"cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise fail_usage(f"{source} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise fail_usage(f"{source} is not a dockward-inside observation "
+                         f"(schema {found!r}, expected {SCHEMA!r})")
+    return data
+
+
+def _print_summary(obs: dict[str, Any], color: bool | None) -> None:
+    """The capsh-like header of the text report: what this process holds and sees."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from dockward.cli.common import use_color
+    from dockward.inside.probe import capsh_lines
+    from dockward.inside.to_workload import summary
+
+    s = summary(obs)
+    on = use_color(sys.stdout, color)
+    console = Console(file=sys.stdout, force_terminal=on, no_color=not on, highlight=False,
+                      width=None if on else 200, soft_wrap=not on)
+    title = f"observed from inside {s['name'] or 'this container'}"
+    console.print(Text(title, style="bold underline"))
+    for line in capsh_lines(obs):
+        console.print(Text(f"  {line}"))
+    caps = s["capabilities"]
+    console.print(Text(f"  added to Docker's default set: {','.join(caps['added'] or []) or '-'}"
+                       f"; dropped: {','.join(caps['dropped'] or []) or '-'}"))
+    user = s["user"]
+    remap = {True: f"root remapped to host uid {user['root_maps_to']}",
+             False: "no user namespace remapping", None: "user namespace unknown"}[
+        user["userns_remapped"]]
+    console.print(Text(f"  uid={user['uid']} gid={user['gid']} ({remap}); seccomp "
+                       f"{s['seccomp'] or '?'}; no_new_privs "
+                       f"{ {True: 'on', False: 'off', None: '?'}[s['no_new_privs']] }; "
+                       f"apparmor {s['apparmor'] or '-'}; selinux {s['selinux'] or '-'}"))
+
+    def limit(value: Any) -> str:
+        return "unlimited" if value is None else str(value)
+
+    console.print(Text(f"  host namespaces: {', '.join(s['host_namespaces']) or 'none'}; "
+                       f"cgroup v{s['cgroup_version'] or '?'}: memory "
+                       f"{limit(s['memory_limit'])}, cpus {limit(s['cpus'])}, pids "
+                       f"{limit(s['pids_max'])}; rootfs "
+                       f"{'read-only' if s['read_only_rootfs'] else 'writable'}"))
+    for sock in s["runtime_sockets"]:
+        state = "answers" if sock["answers"] else (
+            "accepts connections" if sock["connectable"] else "does not answer")
+        console.print(Text(f"  runtime socket {sock['address']} ({sock['runtime']}): {state}"))
+    console.print()
+
+
+def inside(
+    from_json: Annotated[str | None, typer.Option("--from-json",
+        help="Analyse observations printed by dockward-inside.pyz elsewhere "
+             "('-' reads stdin) instead of looking at this container.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f",
+        help="Output format: text, json, sarif, github, junit, markdown, csv, html.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o",
+        help="Write the report to this file instead of stdout.")] = None,
+    save_observations: Annotated[str | None, typer.Option("--save-observations",
+        help="Also write the raw observations (JSON) to this file.")] = None,
+    name: Annotated[str | None, typer.Option("--name",
+        help="Label for this container in findings (default: 'observed').")] = None,
+    no_socket_probe: Annotated[bool, typer.Option("--no-socket-probe",
+        help="List runtime sockets but do not connect to them (DW701 then stays silent).")
+    ] = False,
+    config: Annotated[str | None, typer.Option("--config",
+        help="Config file (default: .dockward.toml or pyproject.toml found walking up).")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select",
+        help="Only these rules (codes, prefixes such as DW2, or names); comma-separated.")] = None,
+    extend_select: Annotated[list[str] | None, typer.Option("--extend-select",
+        help="Add rules to the selection.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore",
+        help="Skip these rules (codes, prefixes or names); comma-separated.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on",
+        help="Exit 1 when a finding at or above this severity remains "
+             "(info, low, medium, high, critical). Default: low.")] = None,
+    baseline: Annotated[str | None, typer.Option("--baseline",
+        help="Report and fail only on findings not in this earlier JSON report.")] = None,
+    write_baseline: Annotated[str | None, typer.Option("--write-baseline",
+        help="Write the JSON report of all current findings to this file (a baseline).")
+    ] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero",
+        help="Always exit 0 unless dockward itself failed.")] = False,
+    color: Annotated[bool | None, typer.Option("--color/--no-color",
+        help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")
+    ] = None,
+    proc_root: Annotated[str, typer.Option("--proc-root", hidden=True)] = "/proc",
+    sys_root: Annotated[str, typer.Option("--sys-root", hidden=True)] = "/sys",
+    dev_root: Annotated[str, typer.Option("--dev-root", hidden=True)] = "/dev",
+    fs_root: Annotated[str, typer.Option("--fs-root", hidden=True)] = "/",
+) -> None:
+    """Look at isolation from inside this container (capsh, ps, mounts, cgroups, sockets)."""
+    from dockward.analysis import RuleEngine, gate
+    from dockward.inside.to_workload import build_observed, summary
+    from dockward.report import Report
+
+    cfg = build_config(config, Path("."), select, ignore, extend_select, fail_on)
+    if from_json is not None:
+        obs = _load_observations(from_json)
+    else:
+        from dockward.inside.probe import observe
+
+        obs = observe(proc_root=proc_root, sys_root=sys_root, dev_root=dev_root,
+                      fs_root=fs_root, probe_sockets=not no_socket_probe)
+    if save_observations:
+        try:
+            Path(save_observations).write_text(json.dumps(obs, indent=2, sort_keys=True) + "\n",
+                                               encoding="utf-8")
+        except OSError as exc:
+            raise fail_usage(f"cannot write {save_observations}: {exc.strerror}") from None
+    subject = name or "observed"
+    workload, observation = build_observed(obs, subject=subject, name=name)
+    findings = RuleEngine(cfg).run([workload, observation])
+    findings.sort(key=lambda f: (-int(f.severity), f.code, f.location.path))
+    report = Report(
+        command="inside",
+        findings=findings,
+        root=subject,
+        stats={"seconds": obs.get("seconds", 0.0),
+               "unreadable": [f"{e['path']}: {e['error']}" for e in obs.get("errors") or []]},
+        fail_on=cfg.fail_on,
+        subjects=[summary(obs)],
+    )
+    from dockward.baseline import BaselineError, apply_baseline, configured_path
+
+    try:
+        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
+    except BaselineError as exc:
+        raise fail_usage(str(exc)) from None
+    chosen = fmt or default_format()
+    if chosen == "text" and output is None:
+        _print_summary(obs, color)
+    emit(report, chosen, output, color)
+    code = EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on)
+    raise typer.Exit(code)

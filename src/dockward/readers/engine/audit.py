@@ -1,0 +1,500 @@
+"""Live audit orchestration: many hosts, one API call per object, all of it concurrent.
+
+Per host, three listing calls run first (``/version`` for negotiation, ``/info``,
+``/containers/json``), plus ``/images/json`` with ``--images all``, ``/services`` (and one
+``/networks/{id}`` per network services attach to) on a swarm manager, and
+``/networks/bridge`` for the default bridge's ICC setting.  Then every container is
+inspected once and every image needed is inspected and its history fetched once, on one
+thread pool shared by all hosts over keep-alive connection pools.  The audit issues GET
+requests only (a test proves it through a recording proxy).
+
+A host that cannot be reached becomes an error and the other hosts go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import logging
+import os
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockward.findings import Finding
+from dockward.models.daemon import Daemon
+from dockward.models.host import Host
+from dockward.models.image import Image
+from dockward.models.workload import Workload
+from dockward.readers.engine.connect import DEFAULT_TIMEOUT, Endpoint, make_api_client
+from dockward.readers.engine.daemon import (
+    DaemonConfigFile,
+    DockerdProcess,
+    daemon_from_live,
+    dockerd_processes,
+    host_from_live,
+    match_dockerd,
+    process_config_path,
+    read_daemon_config,
+)
+from dockward.readers.engine.images import image_from_inspect
+from dockward.readers.engine.inspect_to_workload import (
+    workload_from_inspect,
+    workload_from_swarm_service,
+)
+
+log = logging.getLogger(__name__)
+
+IMAGE_MODES = ("used", "all", "none")
+ProgressFn = Callable[[int, int], None]  # (advance, add_to_total)
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What to audit and how hard to push the daemons."""
+
+    include_stopped: bool = False
+    images: str = "used"  # used | all | none
+    exclude: tuple[str, ...] = ()  # glob patterns on container names (and id prefixes)
+    daemon_config: str | None = None  # explicit --daemon-config for local daemons
+    workers: int = 16
+    timeout: float = DEFAULT_TIMEOUT
+    exclude_self: bool = True
+
+
+@dataclass
+class HostAudit:
+    """Everything read from one endpoint, or why it could not be read."""
+
+    endpoint: Endpoint
+    reachable: bool = False
+    daemon: Daemon | None = None
+    host: Host | None = None
+    containers: list[Workload] = field(default_factory=list)
+    services: list[Workload] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def models(self) -> Iterator[object]:
+        if self.daemon is not None:
+            yield self.daemon
+        if self.host is not None:
+            yield self.host
+        yield from self.containers
+        yield from self.services
+        yield from self.images
+
+    def subject(self) -> dict[str, Any]:
+        """This host for ``Report.subjects`` (the HTML report's per-host view)."""
+        info = self.daemon.info if self.daemon is not None else {}
+        return {
+            "host": self.endpoint.label,
+            "url": self.endpoint.url,
+            "origin": self.endpoint.origin,
+            "context": self.endpoint.context,
+            "reachable": self.reachable,
+            "name": info.get("Name"),
+            "server_version": info.get("ServerVersion"),
+            "operating_system": info.get("OperatingSystem"),
+            "errors": list(self.errors),
+            "containers": [
+                {"name": w.name, "id": w.facts.get("id", ""), "image": w.image,
+                 "image_id": w.facts.get("image_id", ""), "status": w.facts.get("status", ""),
+                 "subject": w.anchor.subject}
+                for w in self.containers
+            ],
+            "services": [{"name": w.name, "id": w.facts.get("id", ""), "image": w.image,
+                          "subject": w.anchor.subject} for w in self.services],
+            "images": [
+                {"ref": i.ref, "id": i.id, "tags": i.tags, "used_by": i.used_by,
+                 "user": i.user, "subject": i.anchor.subject}
+                for i in self.images
+            ],
+            "excluded": list(self.excluded),
+            "api_calls": dict(sorted(self.calls.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class AuditResult:
+    hosts: list[HostAudit]
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for h in self.hosts for e in h.errors]
+
+    @property
+    def audited_any(self) -> bool:
+        return any(h.reachable for h in self.hosts)
+
+    def models(self) -> Iterator[object]:
+        for h in self.hosts:
+            yield from h.models()
+
+    def api_calls(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for h in self.hosts:
+            total.update(h.calls)
+        return total
+
+
+# --------------------------------------------------------------------------- helpers
+
+_ID = re.compile(r"/(?:[0-9a-f]{12,64}|sha256:[0-9a-f]{64})(?=/|$)")
+_VERSION = re.compile(r"^/v\d+\.\d+")
+
+
+def call_key(method: str, url: str) -> str:
+    """``GET /v1.41/containers/<id>/json?x`` -> ``GET /containers/{id}/json``."""
+    path = url.split("://", 1)[-1]
+    path = "/" + path.split("/", 1)[1] if "/" in path else "/"
+    path = path.split("?", 1)[0]
+    path = _VERSION.sub("", path)
+    path = re.sub(r"^/(containers|images|services|networks)/[^/]+/",
+                  lambda m: f"/{m.group(1)}/{{id}}/", path)
+    return f"{method.upper()} {_ID.sub('/{id}', path)}"
+
+
+def _count_calls(client: Any, calls: Counter[str], lock: threading.Lock) -> None:
+    """Count every request the client makes (the SDK's own ``GET /version`` included)."""
+
+    def hook(response: Any, *args: Any, **kwargs: Any) -> Any:
+        request = response.request
+        with lock:
+            calls[call_key(request.method, request.url)] += 1
+        return response
+
+    client.hooks["response"].append(hook)
+    calls["GET /version"] += 1  # made in the constructor, before the hook existed
+
+
+def reason(exc: BaseException) -> str:
+    """The root cause of a connection failure, without the SDK's nested wrappers."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    best = str(exc) or exc.__class__.__name__
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        explanation = getattr(current, "explanation", None)
+        if explanation:
+            best = str(explanation)
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, BaseException):
+                inner = reason(arg)
+                if inner:
+                    return inner
+        current = current.__cause__ or current.__context__
+    return best
+
+
+def own_container_id() -> str | None:
+    """The id of the container dockward runs in, if it runs in one.
+
+    cgroup v1 paths carry it (``/docker/<id>``); with cgroup v2 and private cgroup
+    namespaces, mountinfo still shows ``/var/lib/docker/containers/<id>/hostname``.
+    """
+    patterns = (re.compile(r"(?:docker|libpod)[-/]([0-9a-f]{64})"),
+                re.compile(r"/containers/([0-9a-f]{64})/"))
+    for path, rx in (("/proc/self/cgroup", patterns[0]), ("/proc/self/mountinfo", patterns[1])):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                found = rx.search(fh.read())
+        except OSError:
+            continue
+        if found:
+            return found.group(1)
+    return None
+
+
+def is_excluded(name: str, container_id: str, patterns: Iterable[str]) -> bool:
+    """A container matches ``--exclude-container`` by name glob or id prefix."""
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(name, pattern) or (
+            len(pattern) >= 4 and container_id.startswith(pattern)):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- per host
+
+
+class _HostState:
+    """What the listing phase learned about one host; filled further by object tasks."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.audit = HostAudit(endpoint=endpoint)
+        self.client: Any = None
+        self.lock = threading.Lock()
+        self.info: dict[str, Any] = {}
+        self.summaries: list[dict[str, Any]] = []
+        self.image_ids: dict[str, list[str]] = {}  # image id -> subjects of users
+        self.services: list[dict[str, Any]] = []
+        self.network_names: dict[str, str] = {}
+        self.bridge_options: dict[str, str] | None = None
+        self.bridge_checked = False
+        self.started = time.perf_counter()
+
+
+def _list_host(state: _HostState, options: AuditOptions, self_id: str | None) -> None:
+    """Connect and make the per-host listing calls (raises when the host is unreachable)."""
+    ep = state.audit.endpoint
+    state.client = make_api_client(ep, timeout=options.timeout, pool_size=options.workers)
+    _count_calls(state.client, state.audit.calls, state.lock)
+    api = state.client
+    state.info = api.info()
+    summaries = api.containers(all=options.include_stopped)
+    label = ep.label
+    for summary in summaries:
+        name = ((summary.get("Names") or ["/"])[0] or "/").lstrip("/")
+        cid = str(summary.get("Id") or "")
+        if (options.exclude_self and self_id and cid == self_id) or is_excluded(
+                name, cid, options.exclude):
+            state.audit.excluded.append(name or cid[:12])
+            continue
+        state.summaries.append(summary)
+        if options.images != "none":
+            image_id = str(summary.get("ImageID") or "")
+            if image_id:
+                state.image_ids.setdefault(image_id, []).append(f"{label}/{name}")
+    if options.images == "all":
+        for image in api.images():
+            state.image_ids.setdefault(str(image.get("Id") or ""), [])
+        state.image_ids.pop("", None)
+    swarm = state.info.get("Swarm") or {}
+    if swarm.get("LocalNodeState") == "active" and swarm.get("ControlAvailable"):
+        state.services = list(api.services())
+        state.network_names = _service_networks(api, state.services)
+    state.bridge_checked, state.bridge_options = _bridge_options(api)
+
+
+def _service_networks(api: Any, services: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the networks services attach to (by id): only the name says ``host``.
+
+    Swarm gives the predefined ``host`` network a cluster id that ``GET /networks`` does
+    not list, so each distinct target is inspected once instead.
+    """
+    import docker.errors
+
+    targets = {str(net.get("Target") or "")
+               for svc in services
+               for net in ((svc.get("Spec") or {}).get("TaskTemplate") or {}).get("Networks")
+               or []}
+    names: dict[str, str] = {}
+    for target in sorted(t for t in targets if t):
+        try:
+            names[target] = str(api.inspect_network(target).get("Name") or target)
+        except docker.errors.APIError:
+            names[target] = target
+    return names
+
+
+def _bridge_options(api: Any) -> tuple[bool, dict[str, str] | None]:
+    """(looked up, options) of the default ``bridge`` network; options None: no bridge."""
+    import docker.errors
+
+    try:
+        network = api.inspect_network("bridge")
+    except docker.errors.NotFound:
+        return True, None
+    except docker.errors.APIError as exc:
+        log.debug("cannot inspect the bridge network: %s", exc)
+        return False, None
+    return True, {str(k): str(v) for k, v in (network.get("Options") or {}).items()}
+
+
+def _inspect_container(state: _HostState, summary: dict[str, Any]) -> None:
+    import docker.errors
+
+    cid = str(summary.get("Id"))
+    name = ((summary.get("Names") or ["/"])[0] or "/").lstrip("/") or cid[:12]
+    try:
+        data = state.client.inspect_container(cid)
+    except docker.errors.NotFound:
+        return  # removed between the listing and the inspect: nothing to audit
+    except Exception as exc:  # one container's failure must not end the host's audit
+        with state.lock:
+            state.audit.errors.append(f"{state.audit.endpoint.label}: container {name}: "
+                                      f"{reason(exc)}")
+        return
+    workload = workload_from_inspect(data, f"{state.audit.endpoint.label}/{name}")
+    with state.lock:
+        state.audit.containers.append(workload)
+
+
+def _inspect_image(state: _HostState, image_id: str) -> None:
+    import docker.errors
+
+    label = state.audit.endpoint.label
+    try:
+        data = state.client.inspect_image(image_id)
+    except docker.errors.NotFound:
+        return
+    except Exception as exc:
+        with state.lock:
+            state.audit.errors.append(f"{label}: image {image_id[:19]}: {reason(exc)}")
+        return
+    history: list[dict[str, Any]] | None
+    try:
+        history = list(state.client.history(image_id))
+    except Exception as exc:
+        history = None
+        with state.lock:
+            state.audit.errors.append(f"{label}: history of image {image_id[:19]}: "
+                                      f"{reason(exc)}")
+    image = image_from_inspect(data, history, label, state.image_ids.get(image_id, ()))
+    with state.lock:
+        state.audit.images.append(image)
+
+
+def _local_facts(state: _HostState, options: AuditOptions,
+                 processes: Callable[[], list[DockerdProcess]]) -> None:
+    """Daemon (info + cmdline + daemon.json) and Host models for this endpoint."""
+    ep = state.audit.endpoint
+    process: DockerdProcess | None = None
+    config: DaemonConfigFile | None = None
+    if ep.is_local:
+        procs = processes()
+        configs = {p.pid: read_daemon_config(process_config_path(p)) for p in procs}
+        process = match_dockerd(ep, state.info, procs, configs)
+        if options.daemon_config:
+            config = read_daemon_config(options.daemon_config)
+        elif process is not None:
+            config = configs[process.pid]
+        elif os.path.exists("/etc/docker/daemon.json"):
+            config = read_daemon_config("/etc/docker/daemon.json")
+    daemon = daemon_from_live(ep, state.info, process, config, state.bridge_options,
+                              state.bridge_checked)
+    host = host_from_live(ep, daemon, process) if ep.is_local else None
+    if config is not None and config.error:
+        state.audit.errors.append(f"{ep.label}: {config.error}")
+    with state.lock:
+        state.audit.daemon = daemon
+        state.audit.host = host
+
+
+def _services(state: _HostState) -> None:
+    label = state.audit.endpoint.label
+    for service in state.services:
+        name = str((service.get("Spec") or {}).get("Name") or service.get("ID") or "")
+        state.audit.services.append(
+            workload_from_swarm_service(service, f"{label}/{name}", state.network_names))
+
+
+def _finish(state: _HostState) -> None:
+    """Link containers to their images (USER) and order everything for stable output."""
+    audit = state.audit
+    users = {i.id: i.user for i in audit.images}
+    for w in audit.containers:
+        image_user = users.get(str(w.facts.get("image_id", "")))
+        if image_user is not None:
+            w.image_user = image_user
+    audit.containers.sort(key=lambda w: w.name)
+    audit.services.sort(key=lambda w: w.name)
+    audit.images.sort(key=lambda i: (i.ref, i.id))
+    audit.seconds = time.perf_counter() - state.started
+    if state.client is not None:
+        with contextlib.suppress(Exception):  # closing is best effort
+            state.client.close()
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def audit_endpoints(endpoints: list[Endpoint], options: AuditOptions | None = None,
+                    progress: ProgressFn | None = None) -> AuditResult:
+    """Audit every endpoint concurrently; unreachable ones become errors, not exceptions."""
+    options = options or AuditOptions()
+    if options.images not in IMAGE_MODES:
+        raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}")
+    started = time.perf_counter()
+    self_id = own_container_id() if options.exclude_self else None
+    states = [_HostState(ep) for ep in endpoints]
+    proc_cache: list[list[DockerdProcess]] = []
+    proc_lock = threading.Lock()
+
+    def processes() -> list[DockerdProcess]:
+        with proc_lock:
+            if not proc_cache:
+                proc_cache.append(dockerd_processes())
+            return proc_cache[0]
+
+    tick = progress or (lambda advance, total: None)
+    tick(0, len(states))
+    with ThreadPoolExecutor(max_workers=max(1, options.workers),
+                            thread_name_prefix="dockward-audit") as pool:
+        listing = {pool.submit(_list_host, s, options, self_id): s for s in states}
+        pending: set[Future[None]] = set(listing)
+        object_tasks: dict[Future[None], _HostState] = {}
+        while pending:
+            done, pending = wait(pending, return_when="FIRST_COMPLETED")
+            for fut in done:
+                state = listing.get(fut) or object_tasks[fut]
+                exc = fut.exception()
+                if fut in listing:
+                    tick(1, 0)
+                    if exc is not None:
+                        state.audit.errors.append(
+                            f"{state.audit.endpoint.label} ({state.audit.endpoint.url}): "
+                            f"cannot audit: {reason(exc)}")
+                        continue
+                    state.audit.reachable = True
+                    new = [pool.submit(_local_facts, state, options, processes)]
+                    new += [pool.submit(_inspect_container, state, s) for s in state.summaries]
+                    new += [pool.submit(_inspect_image, state, i) for i in state.image_ids]
+                    tick(0, len(new))
+                    for task in new:
+                        object_tasks[task] = state
+                    pending.update(new)
+                else:
+                    tick(1, 0)
+                    if exc is not None:  # a bug in a reader: report it, keep going
+                        log.error("audit task failed", exc_info=exc)
+                        state.audit.errors.append(
+                            f"{state.audit.endpoint.label}: internal error: {exc!r}")
+    for state in states:
+        if state.audit.reachable:
+            _services(state)
+        _finish(state)
+    return AuditResult(hosts=[s.audit for s in states], seconds=time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def audit_findings(result: AuditResult, engine: Any) -> list[Finding]:
+    """Run the rule engine over every model and tag findings with host and object.
+
+    The tags (``extra``: host, container, container_id, image, image_id) let reports
+    name the container by name, id and image without parsing subjects.
+    """
+    findings: list[Finding] = []
+    for host in result.hosts:
+        for model in host.models():
+            tags = _tags(host.endpoint.label, model)
+            for finding in engine.check(model):
+                finding.extra = {**tags, **(finding.extra or {})}
+                findings.append(finding)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _tags(label: str, model: object) -> dict[str, Any]:
+    if isinstance(model, Workload):
+        kind = "service" if model.source_kind == "swarm-service" else "container"
+        return {"host": label, kind: model.name,
+                f"{kind}_id": str(model.facts.get("id", ""))[:12], "image": model.image}
+    if isinstance(model, Image):
+        return {"host": label, "image": model.ref, "image_id": model.short_id}
+    return {"host": label}

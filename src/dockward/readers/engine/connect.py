@@ -1,0 +1,395 @@
+"""Which Docker engines to audit, and how to talk to them.
+
+Endpoints come from, in the docker CLI's order of precedence: ``--host`` (repeatable),
+``--context`` / ``--all-contexts``, ``DOCKER_HOST``, ``DOCKER_CONTEXT``, the
+``currentContext`` of ``~/.docker/config.json``, and finally the local sockets: the
+system socket, a rootless daemon's ``$XDG_RUNTIME_DIR/docker.sock`` and podman's
+Docker-compatible socket.  Contexts are read from ``~/.docker/contexts/meta/*/meta.json``
+directly (no docker CLI needed, and no surprise from a CLI plugin).
+
+Each endpoint gets a short **label** without ``/`` (``default``, a context name,
+``build-host:2376``, ``dw-abc`` for ``/tmp/dw-abc/docker.sock``): findings name
+``label/container``, and reporters group by what comes before the first ``/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+SYSTEM_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+DEFAULT_TIMEOUT = 30.0
+
+
+class EndpointError(ValueError):
+    """An endpoint that cannot even be attempted (unknown context, malformed URL)."""
+
+
+@dataclass(frozen=True)
+class TLSOptions:
+    """Client TLS settings, as ``docker --tls/--tlsverify/--tlscacert/--tlscert/--tlskey``."""
+
+    enabled: bool = False
+    verify: bool = False
+    ca_cert: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.enabled or self.verify
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One engine to audit."""
+
+    label: str
+    url: str
+    origin: str  # --host | context | DOCKER_HOST | default | rootless | podman
+    tls: TLSOptions = field(default_factory=TLSOptions)
+    context: str | None = None
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split("://", 1)[0].lower() if "://" in self.url else ""
+
+    @property
+    def socket_path(self) -> str | None:
+        """The unix socket path, for ``unix://`` endpoints."""
+        if self.scheme != "unix":
+            return None
+        return "/" + self.url.split("://", 1)[1].lstrip("/")
+
+    @property
+    def is_local(self) -> bool:
+        """True when the daemon runs on this machine, so its files and process are readable.
+
+        A unix socket is local by definition; ``tcp://`` to a loopback address reaches a
+        daemon on this machine too.
+        """
+        if self.scheme == "unix":
+            return True
+        if self.scheme in ("tcp", "http", "https"):
+            host = urlsplit(self.url).hostname or ""
+            if host == "localhost":
+                return True
+            try:
+                return ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                return False
+        return False
+
+
+@dataclass(frozen=True)
+class ContextInfo:
+    """A docker CLI context: its name, Docker endpoint and TLS material."""
+
+    name: str
+    host: str
+    skip_tls_verify: bool = False
+    tls_dir: str | None = None  # contexts/tls/<id>/docker when it exists
+
+
+# --------------------------------------------------------------------------- contexts
+
+
+def docker_config_dir(env: Mapping[str, str]) -> Path:
+    """``$DOCKER_CONFIG`` or ``~/.docker``."""
+    configured = env.get("DOCKER_CONFIG")
+    if configured:
+        return Path(configured)
+    home = env.get("HOME") or str(Path.home())
+    return Path(home) / ".docker"
+
+
+def context_id(name: str) -> str:
+    """The folder name the CLI stores a context under: the sha256 of its name."""
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def read_contexts(config_dir: Path) -> dict[str, ContextInfo]:
+    """Every context in ``<config_dir>/contexts/meta``; unreadable ones are skipped."""
+    out: dict[str, ContextInfo] = {}
+    meta_root = config_dir / "contexts" / "meta"
+    try:
+        folders = sorted(meta_root.iterdir())
+    except OSError:
+        return out
+    for folder in folders:
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict):
+            continue
+        name = str(meta.get("Name") or "")
+        docker_ep = (meta.get("Endpoints") or {}).get("docker") or {}
+        host = str(docker_ep.get("Host") or "")
+        if not name or not host:
+            continue
+        tls_dir = config_dir / "contexts" / "tls" / folder.name / "docker"
+        out[name] = ContextInfo(
+            name=name,
+            host=host,
+            skip_tls_verify=bool(docker_ep.get("SkipTLSVerify")),
+            tls_dir=str(tls_dir) if tls_dir.is_dir() else None,
+        )
+    return out
+
+
+def current_context(env: Mapping[str, str], config_dir: Path) -> str | None:
+    """``$DOCKER_CONTEXT``, else ``currentContext`` from config.json, else None."""
+    if env.get("DOCKER_CONTEXT"):
+        return env["DOCKER_CONTEXT"]
+    try:
+        data = json.loads((config_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = data.get("currentContext") if isinstance(data, dict) else None
+    return str(name) if name else None
+
+
+def _context_tls(ctx: ContextInfo) -> TLSOptions:
+    if ctx.tls_dir is None:
+        return TLSOptions()
+    folder = Path(ctx.tls_dir)
+
+    def pem(name: str) -> str | None:
+        path = folder / name
+        return str(path) if path.is_file() else None
+
+    return TLSOptions(enabled=True, verify=not ctx.skip_tls_verify, ca_cert=pem("ca.pem"),
+                      client_cert=pem("cert.pem"), client_key=pem("key.pem"))
+
+
+# --------------------------------------------------------------------------- local sockets
+
+
+def local_socket_candidates(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(origin, path) of the sockets a local daemon may listen on, in preference order."""
+    out = [("default", p) for p in SYSTEM_SOCKETS]
+    runtime_dirs = []
+    if env.get("XDG_RUNTIME_DIR"):
+        runtime_dirs.append(env["XDG_RUNTIME_DIR"])
+    runtime_dirs.append(f"/run/user/{os.getuid()}")
+    for folder in dict.fromkeys(runtime_dirs):
+        out.append(("rootless", f"{folder}/docker.sock"))
+    for folder in dict.fromkeys(runtime_dirs):
+        out.append(("podman", f"{folder}/podman/podman.sock"))
+    out.append(("podman", "/run/podman/podman.sock"))
+    return out
+
+
+def _is_socket(path: str) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISSOCK(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def default_local_endpoint(env: Mapping[str, str]) -> tuple[str, str]:
+    """(origin, url) of the first local socket that exists; the system socket otherwise."""
+    for origin, path in local_socket_candidates(env):
+        if _is_socket(path):
+            return origin, f"unix://{path}"
+    return "default", DEFAULT_HOST
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def tls_from_env(env: Mapping[str, str], base: TLSOptions) -> TLSOptions:
+    """Fill unset TLS options from ``DOCKER_TLS_VERIFY``/``DOCKER_CERT_PATH`` and
+    ``~/.docker/{ca,cert,key}.pem``, as the docker CLI does."""
+    verify = base.verify or bool(env.get("DOCKER_TLS_VERIFY"))
+    enabled = base.enabled or verify
+    if not enabled:
+        return base
+    cert_dir = Path(env.get("DOCKER_CERT_PATH") or docker_config_dir(env))
+
+    def pick(given: str | None, name: str) -> str | None:
+        if given:
+            return given
+        path = cert_dir / name
+        return str(path) if path.is_file() else None
+
+    return TLSOptions(enabled=True, verify=verify, ca_cert=pick(base.ca_cert, "ca.pem"),
+                      client_cert=pick(base.client_cert, "cert.pem"),
+                      client_key=pick(base.client_key, "key.pem"))
+
+
+def normalize_url(url: str) -> str:
+    """Accept what ``docker -H`` accepts: ``/path.sock``, ``host:port``, ``tcp://h``."""
+    text = url.strip()
+    if not text:
+        raise EndpointError("empty --host")
+    if text.startswith("/"):
+        return f"unix://{text}"
+    if "://" not in text:
+        text = f"tcp://{text}"
+    scheme = text.split("://", 1)[0].lower()
+    if scheme not in ("unix", "tcp", "http", "https", "ssh", "npipe", "fd"):
+        raise EndpointError(f"unsupported host scheme {scheme!r} in {url!r}")
+    if scheme in ("unix", "npipe") and not text.split("://", 1)[1].strip("/"):
+        raise EndpointError(f"no socket path in {url!r}")
+    if scheme in ("tcp", "http", "https"):
+        parts = urlsplit(text)
+        if not parts.hostname:
+            raise EndpointError(f"no host name in {url!r}")
+        if parts.port is None:
+            text = f"{text.rstrip('/')}:{2376 if scheme == 'https' else 2375}"
+    return text
+
+
+def endpoint_label(url: str) -> str:
+    """A short name for findings: ``h:2376``, ``user@h`` -> ``h``, ``/tmp/x/docker.sock``
+    -> ``x``, the system socket -> ``local``."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "unix":
+        path = "/" + rest.lstrip("/")
+        if path in SYSTEM_SOCKETS:
+            return "local"
+        parent = os.path.basename(os.path.dirname(path))
+        stem = os.path.basename(path)
+        if stem in ("docker.sock", "podman.sock") and parent:
+            return parent
+        return stem.rsplit(".", 1)[0] or "unix"
+    parts = urlsplit(url)
+    host = parts.hostname or rest or url
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def _unique(endpoints: list[Endpoint]) -> list[Endpoint]:
+    """Drop exact duplicates and make labels unique (``x``, ``x#2``)."""
+    seen_urls: set[tuple[str, str | None]] = set()
+    labels: dict[str, int] = {}
+    out: list[Endpoint] = []
+    for ep in endpoints:
+        key = (ep.url, ep.context)
+        if key in seen_urls:
+            continue
+        seen_urls.add(key)
+        count = labels.get(ep.label, 0) + 1
+        labels[ep.label] = count
+        out.append(ep if count == 1 else replace(ep, label=f"{ep.label}#{count}"))
+    return out
+
+
+def resolve_endpoints(
+    hosts: Sequence[str] = (),
+    context: Sequence[str] | str | None = None,
+    all_contexts: bool = False,
+    tls: TLSOptions | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[Endpoint]:
+    """The endpoints to audit, following the docker CLI's precedence.
+
+    Raises :class:`EndpointError` for a context that does not exist or a malformed
+    ``--host`` (a usage error); an endpoint that exists but does not answer is the
+    audit's business, not this function's.
+    """
+    env = os.environ if env is None else env
+    tls = tls or TLSOptions()
+    config_dir = docker_config_dir(env)
+    contexts = read_contexts(config_dir)
+    names = [context] if isinstance(context, str) else list(context or [])
+    out: list[Endpoint] = []
+    for raw in hosts:
+        url = normalize_url(raw)
+        out.append(Endpoint(endpoint_label(url), url, "--host", _tls_for(url, tls, env)))
+    for name in names:
+        out.append(_from_context(name, contexts, env, tls))
+    if all_contexts:
+        out.append(_implicit_default(env, tls, label="default"))
+        out.extend(_from_context(n, contexts, env, tls) for n in sorted(contexts))
+    if out:
+        return _unique(out)
+    if env.get("DOCKER_HOST"):
+        return [_implicit_default(env, tls, label=None)]
+    chosen = current_context(env, config_dir)
+    if chosen and chosen != "default":
+        return [_from_context(chosen, contexts, env, tls)]
+    return [_implicit_default(env, tls, label=None)]
+
+
+def _tls_for(url: str, tls: TLSOptions, env: Mapping[str, str]) -> TLSOptions:
+    if not url.startswith(("tcp://", "https://", "http://")):
+        return TLSOptions()
+    return tls_from_env(env, tls)
+
+
+def _from_context(name: str, contexts: Mapping[str, ContextInfo], env: Mapping[str, str],
+                  tls: TLSOptions) -> Endpoint:
+    if name == "default":
+        return _implicit_default(env, tls, label="default")
+    ctx = contexts.get(name)
+    if ctx is None:
+        known = ", ".join(["default", *sorted(contexts)])
+        raise EndpointError(f"context {name!r} not found (known: {known})")
+    url = normalize_url(ctx.host)
+    return Endpoint(label=name.replace("/", "_"), url=url, origin="context",
+                    tls=_context_tls(ctx) if url.startswith("tcp://") else TLSOptions(),
+                    context=name)
+
+
+def _implicit_default(env: Mapping[str, str], tls: TLSOptions, label: str | None) -> Endpoint:
+    """The default context: ``DOCKER_HOST``, else the first local socket found."""
+    if env.get("DOCKER_HOST"):
+        url = normalize_url(env["DOCKER_HOST"])
+        return Endpoint(label or endpoint_label(url), url, "DOCKER_HOST",
+                        _tls_for(url, tls, env), context="default")
+    origin, url = default_local_endpoint(env)
+    if label is None:
+        label = {"default": "local"}.get(origin, origin)
+    return Endpoint(label, url, origin, TLSOptions(), context="default")
+
+
+# --------------------------------------------------------------------------- clients
+
+
+def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
+                    pool_size: int = 16) -> Any:
+    """A ``docker.APIClient`` for ``endpoint`` with a connection pool for ``pool_size``
+    concurrent requests (the SDK's default of 10 would make threads wait or reconnect).
+
+    The API version is negotiated (``GET /version``): dockerd 20.10 refuses the SDK's
+    newer default version.
+    """
+    import docker
+    import requests.adapters
+
+    tls_config: Any = False
+    if endpoint.tls.active and endpoint.scheme in ("tcp", "https"):
+        cert = None
+        if endpoint.tls.client_cert and endpoint.tls.client_key:
+            cert = (endpoint.tls.client_cert, endpoint.tls.client_key)
+        tls_config = docker.tls.TLSConfig(
+            client_cert=cert,
+            ca_cert=endpoint.tls.ca_cert if endpoint.tls.verify else None,
+            verify=endpoint.tls.verify,
+        )
+    client = docker.APIClient(
+        base_url=endpoint.url,
+        version="auto",
+        timeout=timeout,
+        tls=tls_config,
+        max_pool_size=pool_size,
+        use_ssh_client=endpoint.scheme == "ssh",
+        user_agent="dockward-audit",
+    )
+    if endpoint.scheme in ("tcp", "http", "https"):
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+        client.mount("http://", adapter)
+        client.mount("https://", adapter)
+    return client
