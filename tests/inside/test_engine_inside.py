@@ -233,6 +233,15 @@ def test_no_python_in_the_image(py_engine: PrivateEngine) -> None:
         remote.observe_container(py_engine.client, cid)
 
 
+def test_stopped_container(py_engine: PrivateEngine) -> None:
+    cid = helpers.start(py_engine, command=("true",))
+    py_engine.docker("wait", cid)
+    with pytest.raises(remote.InsideUnavailable, match="is not running"):
+        remote.observe_container(py_engine.client, cid)
+    with pytest.raises(remote.InsideUnavailable, match="no such container"):
+        remote.observe_container(py_engine.client, "dw-does-not-exist")
+
+
 def test_audit_inside_side_by_side(py_engine: PrivateEngine) -> None:
     cid = helpers.start(py_engine, "--name", "dw-side", "--memory", "256m", "--pids-limit",
                         "50", "--cap-drop=ALL", "--cap-add=NET_ADMIN", "-v",

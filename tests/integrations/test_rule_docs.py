@@ -22,8 +22,8 @@ def test_checked_in_docs_are_current() -> None:
 
 
 def test_generate_check_and_detect_drift(tmp_path: Path) -> None:
-    (tmp_path / "README.md").write_text("# x\n\n<!-- rules:start -->\nold\n<!-- rules:end -->\n"
-                                        "tail\n")
+    (tmp_path / "README.md").write_text(
+        "# x\n\n<!-- rules:start -->\nPLACEHOLDER-TABLE\n<!-- rules:end -->\ntail\n")
     assert gen("--check", "--root", str(tmp_path)).returncode == 1
     assert gen("--root", str(tmp_path)).returncode == 0
     assert gen("--check", "--root", str(tmp_path)).returncode == 0
@@ -35,7 +35,7 @@ def test_generate_check_and_detect_drift(tmp_path: Path) -> None:
         assert heading in text
     assert "| Severity | critical |" in text
     readme = (tmp_path / "README.md").read_text()
-    assert "old" not in readme and readme.endswith("<!-- rules:end -->\ntail\n")
+    assert "PLACEHOLDER-TABLE" not in readme and readme.endswith("<!-- rules:end -->\ntail\n")
     assert "| [DW201](docs/rules/DW201.md) | `runtime-socket-mounted` | critical |" in readme
     assert (tmp_path / "docs" / "rules" / "DW000.md").is_file()  # pseudo rules too
 

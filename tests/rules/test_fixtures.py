@@ -18,8 +18,9 @@ from dockward.findings import Finding
 from dockward.scan import scan_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXPECT = re.compile(r"#\s*expect:\s*(DW\d{3}(?:\s*,\s*DW\d{3})*)")
-KIND_BY_SUFFIX = {".yaml": "compose", ".yml": "compose", ".sh": "shell", ".md": "markdown"}
+EXPECT = re.compile(r"#\s*expect(?P<next>-next)?:\s*(?P<codes>DW\d{3}(?:\s*,\s*DW\d{3})*)")
+KIND_BY_SUFFIX = {".yaml": "compose", ".yml": "compose", ".sh": "shell", ".md": "markdown",
+                  ".Dockerfile": "dockerfile"}
 K8S_SUFFIXES = (".k8s.yaml", ".k8s.yml")
 
 FILES = sorted(p for p in FIXTURES.glob("DW*/*") if p.is_file())
@@ -30,7 +31,9 @@ def expectations(path: Path) -> set[tuple[str, int]]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         found = EXPECT.search(line)
         if found:
-            out.update((code.strip(), number) for code in found.group(1).split(","))
+            # `# expect-next:` is for Dockerfiles, where a trailing comment is not a comment
+            target = number + 1 if found.group("next") else number
+            out.update((code.strip(), target) for code in found.group("codes").split(","))
     return out
 
 

@@ -17,6 +17,7 @@ def rule_to_dict(r: Any) -> dict[str, Any]:
         "name": r.name,
         "severity": r.severity.label,
         "model": r.model.__name__,
+        "models": [m.__name__ for m in r.models],
         "summary": r.summary,
         "references": list(r.refs),
         "fix": r.fix.name.lower(),
@@ -54,7 +55,8 @@ def rules(
     for code, (name, sev, summary) in PSEUDO_RULES.items():
         table.add_row(code, name, sev.label, "input", summary)
     for r in items:
-        table.add_row(r.code, r.name, r.severity.label, r.model.__name__, r.summary)
+        table.add_row(r.code, r.name, r.severity.label, ", ".join(m.__name__ for m in r.models),
+                      r.summary)
     Console(highlight=False).print(table)
 
 

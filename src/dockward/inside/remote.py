@@ -118,7 +118,16 @@ def observe_container(client: Any, container_id: Any, probe_sockets: bool = True
     :class:`InsideUnavailable` when the container has no Python 3.8+ or the probe fails.
     The result carries a ``transport`` entry saying how the probe got in.
     """
+    import docker.errors
+
     cid = _container_id(container_id)
+    try:
+        state = _api(client).inspect_container(cid).get("State") or {}
+    except docker.errors.NotFound:
+        raise InsideUnavailable(f"no such container: {cid}") from None
+    if not state.get("Running") or state.get("Paused"):
+        raise InsideUnavailable(f"container {cid[:12]} is not running: nothing to look at "
+                                "from inside")
     found = find_python(client, cid)
     if found is None:
         raise InsideUnavailable(

@@ -358,8 +358,9 @@ def summary(obs: dict[str, Any]) -> dict[str, Any]:
         "no_new_privs": sec.get("no_new_privs"),
         "apparmor": (sec.get("apparmor") or {}).get("profile"),
         "selinux": (sec.get("selinux") or {}).get("context"),
-        "host_namespaces": sorted(k for k in ("pid", "net", "ipc", "uts", "user", "cgroup")
+        "host_namespaces": sorted(k for k in ("pid", "net", "ipc", "uts")
                                   if (ns.get(k) or {}).get("host")),
+        "host_cgroup_namespace": (ns.get("cgroup") or {}).get("host"),
         "cgroup_version": cg.get("version"),
         "memory_limit": (cg.get("memory") or {}).get("limit"),
         "cpus": (cg.get("cpu") or {}).get("cpus"),

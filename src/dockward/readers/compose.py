@@ -141,6 +141,7 @@ class _Node:
     path: YamlPath
     tag: str | None = None
     unresolved: tuple[str, ...] = ()
+    interpolated: bool = False  # the text came (partly) from a variable, not the file
 
     def loc(self) -> Location:
         return Location(
@@ -157,7 +158,8 @@ class _Node:
         return child
 
     def with_value(self, value: Any) -> _Node:
-        return _Node(value, self.file, self.line, self.column, self.path, self.tag, self.unresolved)
+        return _Node(value, self.file, self.line, self.column, self.path, self.tag, self.unresolved,
+                     self.interpolated)
 
 
 def _annotate(doc: YamlDoc, value: Any, path: YamlPath, file: str, env: Mapping[str, str]) -> _Node:
@@ -165,6 +167,7 @@ def _annotate(doc: YamlDoc, value: Any, path: YamlPath, file: str, env: Mapping[
     line, column = doc.marks.get(path) or doc.line_of(path)
     tag = doc.tags.get(path) if doc.tags else None
     unresolved: tuple[str, ...] = ()
+    interpolated = False
     if isinstance(value, dict):
         value = {
             scalar_text(key): _annotate(doc, item, (*path, key), file, env)
@@ -174,8 +177,9 @@ def _annotate(doc: YamlDoc, value: Any, path: YamlPath, file: str, env: Mapping[
         value = [_annotate(doc, item, (*path, i), file, env) for i, item in enumerate(value)]
     elif isinstance(value, str) and "$" in value:
         result = interpolate(value, env)
+        interpolated = result.value != value.replace("$$", "$")
         value, unresolved = result.value, result.unresolved
-    return _Node(value, file, line, column, path, tag, unresolved)
+    return _Node(value, file, line, column, path, tag, unresolved, interpolated)
 
 
 def _kind(value: Any) -> str:
@@ -1008,6 +1012,8 @@ class _ServiceReader:
                 continue
             text = None if value.value is None else scalar_text(value.value)
             env.append(EnvVar(key=name, value=text, origin=value.loc()))
+            if value.interpolated:  # e.g. from .env: not written in this file
+                self.w.facts.setdefault("env_interpolated", []).append(name)
         self.w.set("env", env, node.loc())
 
     def _command(self, key: str, node: _Node) -> None:

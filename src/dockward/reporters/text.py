@@ -33,7 +33,9 @@ def _source_line(f: Finding) -> str | None:
         return None
     lines = _lines_of(loc.file)
     if 0 < loc.line <= len(lines):
-        text = lines[loc.line - 1].rstrip()
+        from dockward.secrets import scrub
+
+        text = scrub(lines[loc.line - 1].rstrip())  # the line may hold the secret itself
         return text if len(text) <= 160 else text[:157] + "..."
     return None
 
