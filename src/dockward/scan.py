@@ -61,7 +61,7 @@ class ScanResult:
 
 def _resolve(ref: str) -> Callable[..., Any]:
     module, _, func = ref.partition(":")
-    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), func)
 
 
 def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_size: int,
@@ -115,9 +115,9 @@ def decode_source(data: bytes, path: str, display: str, kind: str | None, explic
     if kind == "yaml" or kind is None:
         kind = kind_from_content("yaml", b"", text)
         if kind is None:
-            if explicit:
-                problems.append(ParseProblem(loc, "not a file kind dockward reads "
-                                             "(Dockerfile, compose, script, Markdown, CI YAML)"))
+            if explicit:  # e.g. a pre-commit hook passing .pre-commit-config.yaml: not ours
+                log.info("%s: not a file kind dockward reads (Dockerfile, compose, "
+                         "Kubernetes, script, Markdown, CI YAML); skipped", display)
             return None, problems
     return SourceFile(path=path, display=display, text=text, kind=kind), problems
 
@@ -296,7 +296,8 @@ def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile]
         apply_directives(by_file.get(src.display, []), directives)
         if config.report_unused_ignores and config.is_enabled("DW001", src.display):
             extra.extend(unused_directive_findings(
-                directives, src.display, lambda c: config.is_enabled(_code_of(c), src.display)))
+                directives, src.display,
+                lambda c, f=src.display: config.is_enabled(_code_of(c), f)))
     return findings + extra
 
 

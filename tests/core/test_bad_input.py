@@ -68,7 +68,7 @@ def test_binary_file_named_like_a_dockerfile(tmp_path: Path) -> None:
     rows = _scan(tmp_path)
     assert ("compose.yaml", "DW101", 4) in _codes(rows)
     assert [(r[0], r[1]) for r in rows if r[0] == "Dockerfile"] == [("Dockerfile", "DW000")]
-    assert "binary" in [r for r in rows if r[0] == "Dockerfile"][0][3]
+    assert "binary" in next(r for r in rows if r[0] == "Dockerfile")[3]
 
 
 def test_invalid_utf8_is_reported_and_rest_of_file_scanned(tmp_path: Path) -> None:

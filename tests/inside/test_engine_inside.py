@@ -252,6 +252,13 @@ def test_audit_inside_side_by_side(py_engine: PrivateEngine) -> None:
                                        "DW701"}
     assert {f.location.subject for f in found} == {"dw-side/observed"}
     assert disagreements == []
+    full = remote.audit_inside(py_engine.client, cid, configured)
+    subject = full.subject()
+    assert subject["disagreements"] == 0 and subject["name"] == "dw-side"
+    rows = {r["setting"]: r for r in subject["side_by_side"]}
+    assert rows["capabilities"]["configured"] == rows["capabilities"]["observed"] == "NET_ADMIN"
+    assert rows["memory (bytes)"]["observed"] == "268435456"
+    assert rows["mounts"]["observed"] == "/var/run/docker.sock"
     # the configuration changes under a running container: the two views now differ
     py_engine.docker("update", "--pids-limit", "80", cid)
     _, disagreements = remote.run_inside_audit(py_engine.client, cid, configured)

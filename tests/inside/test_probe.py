@@ -447,3 +447,17 @@ def test_probe_runs_on_python_38_and_agrees_with_this_python() -> None:
         old.pop(volatile)
         new.pop(volatile)
     assert json.loads(json.dumps(new)) == old
+
+
+def test_v2_with_the_host_cgroup_namespace(tmp_path: Path) -> None:
+    """--cgroupns=host on v2: the whole hierarchy is mounted, our cgroup is a subdirectory."""
+    scope = "sys/fs/cgroup/system.slice/docker-abc.scope"
+    root = variant(tmp_path, "v2-limited", {
+        "proc/self/cgroup": "0::/system.slice/docker-abc.scope\n",
+        f"{scope}/cgroup.controllers": "cpu memory pids\n",
+        f"{scope}/memory.max": "134217728\n", f"{scope}/cpu.max": "200000 100000\n",
+        f"{scope}/pids.max": "max\n"})
+    cg = observe_tree(root)["cgroup"]
+    assert cg["memory"]["file"] == "/sys/fs/cgroup/system.slice/docker-abc.scope/memory.max"
+    assert (cg["memory"]["limit"], cg["cpu"]["cpus"], cg["pids"]["max"]) == (134217728, 2.0,
+                                                                            None)

@@ -214,3 +214,16 @@ def test_fingerprint_ignores_line_numbers() -> None:
     fa = render(Report(command="scan", findings=[a]))["runs"][0]["results"][0]
     fb = render(Report(command="scan", findings=[b]))["runs"][0]["results"][0]
     assert fa["partialFingerprints"] == fb["partialFingerprints"]
+
+
+def test_inside_findings_name_the_observed_container(sarif_schema: dict[str, Any]) -> None:
+    f = Finding(code="DW102", name="dangerous-capability-added", severity=Severity.HIGH,
+                message="adds SYS_MODULE", location=Location(subject="observed",
+                                                              path="/proc/self/status:CapBnd"))
+    log = render(Report(command="inside", findings=[f]))
+    validate(log, sarif_schema)
+    assert github_problems(log) == []
+    (loc,) = log["runs"][0]["results"][0]["locations"]
+    assert loc["logicalLocations"] == [{"name": "observed", "fullyQualifiedName": "observed",
+                                        "kind": "resource"}]
+    assert loc["properties"]["path"] == "/proc/self/status:CapBnd"

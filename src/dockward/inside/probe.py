@@ -405,6 +405,9 @@ class Reader:
 
 
 def _capabilities(status: dict[str, str], last_cap: int | None) -> dict[str, Any]:
+    """The five sets decoded, and the bounding set compared with Docker's default: the
+    bounding set is what the container was granted (a non-root user's effective set is
+    empty, yet a setuid binary regains the bounding set), so added/dropped use it."""
     sets = {}
     for key, name in (("CapEff", "effective"), ("CapPrm", "permitted"),
                       ("CapBnd", "bounding"), ("CapAmb", "ambient"),
@@ -431,6 +434,9 @@ def _capabilities(status: dict[str, str], last_cap: int | None) -> dict[str, Any
 
 
 def _security(reader: Reader, status: dict[str, str]) -> dict[str, Any]:
+    """seccomp, no_new_privs and the LSM label.  ``attr/current`` belongs to whichever LSM
+    is active (``EINVAL`` without one); AppArmor's own ``attr/apparmor/current`` is preferred
+    when the kernel stacks LSMs."""
     seccomp_mode = _int(status.get("Seccomp"))
     out: dict[str, Any] = {
         "no_new_privs": None if status.get("NoNewPrivs") is None
@@ -468,6 +474,7 @@ def _security(reader: Reader, status: dict[str, str]) -> dict[str, Any]:
 
 
 def _user(status: dict[str, str], reader: Reader) -> dict[str, Any]:
+    """Effective uid/gid and whether root here is root on the host (uid_map identity)."""
     def ids(key: str) -> list[int]:
         return [v for v in (_int(x) for x in status.get(key, "").split()) if v is not None]
 
@@ -504,6 +511,9 @@ def _pids(reader: Reader) -> list[str]:
 
 def _namespaces(reader: Reader, mounts: list[dict[str, Any]], hostname: str | None
                 ) -> dict[str, Any]:
+    """Which namespaces are the host's, with the signs that tell: the initial namespaces'
+    fixed inode numbers first, then what the seed's demos show (host processes and kernel
+    threads with --pid=host, host interfaces and sockets with --network=host)."""
     links: dict[str, Any] = {}
     for ns in ("pid", "net", "ipc", "uts", "user", "cgroup", "mnt", "time"):
         target = reader.readlink("/proc/self/ns/" + ns)
@@ -778,6 +788,8 @@ def _cgroup_dir(mount: dict[str, Any], own_path: str | None) -> str:
 
 
 def _cgroups(reader: Reader, mounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Memory, CPU and pids limits from cgroup v1 controllers or the v2 unified tree (v1
+    wins on hybrid hosts, where the v2 tree has no controllers), and the v1 device list."""
     proc_cg_text = reader.text("/proc/self/cgroup")
     entries = parse_proc_cgroup(proc_cg_text) if proc_cg_text else []
     v1_paths = {}
@@ -878,6 +890,9 @@ def _is_default_device(kind: str, major: int, minor: int) -> bool:
 
 
 def _devices(reader: Reader, budget: int = 5000) -> dict[str, Any]:
+    """Device nodes under /dev beyond the ones every container gets: host disks, /dev/mem,
+    GPUs... are what --device and --privileged add.  Nodes are only stat()ed, never opened
+    (opening some, such as a watchdog, has effects)."""
     present: list[dict[str, Any]] = []
     stack = ["/dev"]
     seen = 0
@@ -1081,11 +1096,9 @@ def observe(proc_root: str = "/proc", sys_root: str = "/sys", dev_root: str = "/
     env = dict(os.environ) if environ is None else environ
     status_text = reader.text("/proc/self/status")
     status = parse_status(status_text) if status_text else {}
+    # None (a kernel before 3.2, or /proc/sys hidden): names are decoded without an upper
+    # bound and "every capability" cannot be told
     last_cap = _int(reader.first_line("/proc/sys/kernel/cap_last_cap"))
-    if last_cap is None and status.get("CapBnd"):
-        # an older kernel or a hidden /proc/sys: the bounding set of a root process on the
-        # host is full, inside a container it is a lower bound only
-        last_cap = None
     hostname = reader.first_line("/proc/sys/kernel/hostname")
     mountinfo_text = reader.text("/proc/self/mountinfo")
     mounts = parse_mountinfo(mountinfo_text) if mountinfo_text else []

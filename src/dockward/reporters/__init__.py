@@ -33,4 +33,4 @@ def get_renderer(name: str) -> Renderer:
         raise ValueError(
             f"unknown format {name!r} (choose from: {', '.join(sorted(FORMATS))})"
         ) from None
-    return importlib.import_module(module).render  # type: ignore[no-any-return]
+    return importlib.import_module(module).render

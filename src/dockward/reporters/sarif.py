@@ -127,7 +127,7 @@ def _location(f: Finding, base: Path) -> dict[str, Any]:
             "fullyQualifiedName": loc.subject,
             "kind": "resource" if not loc.file else "object",
         }
-        if not loc.file:
+        if obj and not loc.file:
             logical["properties"] = {"host": host}
         out["logicalLocations"] = [logical]
     elif not loc.file:  # neither file nor subject: keep the source path as the location

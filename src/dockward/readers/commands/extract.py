@@ -307,7 +307,7 @@ class _Lexer:
         self.placeholders = placeholders
         self.make = make  # Makefile recipe: $(VAR) is a make variable, not a substitution
         self.commands: list[_Simple] = []
-        self.nested: list[tuple[int, int]] = []
+        self.nested: dict[tuple[int, int], None] = {}  # ordered set: retries add no copies
         self.breaks: list[int] = []  # offsets of top-level newlines ending a logical line
         self.continuations: list[int] = []
         self._current = _Simple()
@@ -437,7 +437,7 @@ class _Lexer:
             if c in "<>":
                 if text.startswith("(", self.pos + 1):
                     close = self._match(self.pos + 1, "(", ")")
-                    self.nested.append((self.pos + 2, max(close - 1, self.pos + 2)))
+                    self.nested[(self.pos + 2, max(close - 1, self.pos + 2))] = None
                     parts.append(text[self.pos:close])
                     expands = True
                     self.pos = close
@@ -550,7 +550,7 @@ class _Lexer:
         if nxt == "(":
             close = self._match(pos + 1, "(", ")")
             if not text.startswith("((", pos + 1) and not self.make:
-                self.nested.append((pos + 2, max(close - 1, pos + 2)))
+                self.nested[(pos + 2, max(close - 1, pos + 2))] = None
             return text[pos:close], close, True
         if nxt == "{":
             close = self._match(pos + 1, "{", "}")
@@ -581,7 +581,7 @@ class _Lexer:
                 i += 2
                 continue
             if c == "`":
-                self.nested.append((pos + 1, i))
+                self.nested[(pos + 1, i)] = None
                 return i + 1
             i += 1
         return None
