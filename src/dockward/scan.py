@@ -296,9 +296,13 @@ def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile]
         apply_directives(by_file.get(src.display, []), directives)
         if config.report_unused_ignores and config.is_enabled("DW001", src.display):
             extra.extend(unused_directive_findings(
-                directives, src.display,
-                lambda c, f=src.display: config.is_enabled(_code_of(c), f)))
+                directives, src.display, _enabled_in(config, src.display)))
     return findings + extra
+
+
+def _enabled_in(config: Config, file: str) -> Callable[[str], bool]:
+    """Whether a selector named in an ignore comment is enabled for ``file``."""
+    return lambda selector: config.is_enabled(_code_of(selector), file)
 
 
 def _code_of(selector: str) -> str:
