@@ -231,6 +231,7 @@ class Case:
     series: str = ""  # growth: "all" (every rule) or "DW000" (--select DW000: no findings)
     runs: int = 0
     result: list[Run] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)  # 1-min load average before each run
     time_v_kib: int | None = None
     parsed: Parsed | None = None
     error: str = ""
@@ -394,28 +395,72 @@ def growth_cases(args: argparse.Namespace, tmp: Path, scan: list[str]) -> list[C
     return cases
 
 
-def run_case(case: Case, tmp: Path) -> None:
-    out, err = tmp / "out", tmp / "err"
-    log(f"{case.tool:15} {case.input[:48]:48} warm-up + {case.runs} runs ...")
+def cpu_idle(interval: float = 0.5) -> float | None:
+    """Fraction of all CPUs idle over ``interval`` seconds (/proc/stat), None if unknown."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, total
+
     try:
-        case.time_v_kib = time_v_rss(case.argv, tmp, out, err)  # warm-up
-        for _ in range(case.runs):
-            case.result.append(spawn(case.argv, tmp, out, err))
-    except OSError as exc:
-        case.error = str(exc)
-        return
-    if case.parse is not None:
-        try:
-            parsed = case.parse(out, err)
-        except (ValueError, AssertionError, KeyError, TypeError) as exc:
-            tail = err.read_text(errors="replace").strip().splitlines()[-1:] or [""]
-            case.error = f"no parsable output ({type(exc).__name__}); rc {case.result[-1].rc}; " \
-                         f"stderr: {tail[0][:160]}"
+        idle0, total0 = sample()
+        time.sleep(interval)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_idle(max_wait: float, threshold: float = 0.75) -> None:
+    """Wait (at most ``max_wait`` s) until the machine is mostly idle, so runs compete less."""
+    deadline = time.monotonic() + max_wait
+    while time.monotonic() < deadline:
+        idle = cpu_idle()
+        if idle is None or idle >= threshold:
             return
-        if case.parsed is not None and case.parsed.parse_failures is not None:
-            parsed.parse_failures = case.parsed.parse_failures
-        case.parsed = parsed
-    log(f"{'':15} {'':48} {case.wall:.3f} s, {case.rss_mib:.0f} MiB")
+
+
+def parse_case(case: Case, out: Path, err: Path) -> None:
+    if case.parse is None:
+        return
+    try:
+        parsed = case.parse(out, err)
+    except (ValueError, AssertionError, KeyError, TypeError) as exc:
+        tail = err.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+        case.error = f"no parsable output ({type(exc).__name__}); stderr: {tail[0][:160]}"
+        return
+    if case.parsed is not None and case.parsed.parse_failures is not None:
+        parsed.parse_failures = case.parsed.parse_failures  # found before the runs
+    case.parsed = parsed
+
+
+def run_all(cases: list[Case], tmp: Path, max_wait: float) -> None:
+    """One warm-up per case, then the timed runs round-robin over the cases.
+
+    Interleaving spreads any burst of outside load over all tools instead of landing on one.
+    """
+    files = {id(c): (tmp / f"out{i}", tmp / f"err{i}") for i, c in enumerate(cases)}
+    for c in cases:
+        log(f"warm-up  {c.tool:15} {c.input[:60]}")
+        wait_idle(max_wait)
+        try:
+            c.time_v_kib = time_v_rss(c.argv, tmp, *files[id(c)])
+        except OSError as exc:
+            c.error = str(exc)
+            continue
+        parse_case(c, *files[id(c)])  # a tool that prints nothing usable is not timed
+    for i in range(max(c.runs for c in cases)):
+        todo = [c for c in cases if i < c.runs and not c.error]
+        log(f"round {i + 1}: {len(todo)} cases")
+        for c in todo:
+            wait_idle(max_wait)
+            c.loads.append(os.getloadavg()[0])
+            c.result.append(spawn(c.argv, tmp, *files[id(c)]))
+    for c in cases:
+        if c.result and not c.error:
+            parse_case(c, *files[id(c)])
+            log(f"{c.tool:15} {c.input[:48]:48} {c.wall:8.3f} s {c.rss_mib:5.0f} MiB "
+                f"{c.cpu:7.2f} CPU s")
 
 
 def profile(args: argparse.Namespace, tmp: Path, target: Path, top: int) -> dict[str, list[str]]:
@@ -518,51 +563,57 @@ def report(cases: list[Case], args: argparse.Namespace, versions: dict[str, str]
         + ", ".join(f"{f}/ {len(files_in(args.corpus / f))}" for f in FOLDERS)
         + f", whole tree {len(files_in(args.corpus))} files)")
     add(f"- Method: each case is a fresh process; median of {args.runs} runs after one warm-up "
-        "(memory growth: median of "
-        f"{args.growth_runs}). Wall = spawn to exit; peak RSS and CPU (user+sys) from the "
+        f"(memory growth: {args.growth_runs}), the runs interleaved round-robin over the cases"
+        + (f", each after waiting up to {args.wait_idle:.0f} s for the CPUs to be ≥ 75% idle"
+           if args.wait_idle else "")
+        + ". Wall = spawn to exit; peak RSS and CPU (user+sys) from the "
         "child's `wait4` rusage (max over its process tree, the counter GNU `time -v` reads; "
         "the `time -v` column is the warm-up run measured by `/usr/bin/time -v`). files/s = "
-        "input files / median wall. Corpus runs write JSON (parsed for the counts); the "
-        "single-file runs use each tool's default output, as a pre-commit hook would.")
+        "input files / median wall; files/CPU s = input files / median CPU time. "
+        "load = median 1-min load average before the runs. Corpus runs write JSON (parsed "
+        "for the counts); the single-file runs use each tool's default output, "
+        "as a pre-commit hook would.")
     for n in notes:
         add(f"- Note: {n}")
     add("")
 
-    base = {c.input: c.wall for c in cases
+    base = {c.input: c for c in cases
             if c.tool == "dockward" and c.group == "corpus" and c.result and not c.error}
 
     add("### Corpus: one invocation per input")
     add("")
-    add("| tool | input | files | wall s | min–max s | peak MiB | `time -v` MiB | CPU s | files/s "
-        "| findings | parse failures | wall vs dockward |")
-    add("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    add("| tool | input | files | wall s | min–max s | CPU s | files/s | files/CPU s | peak MiB "
+        "| `time -v` MiB | findings | parse failures | wall ÷ dockward's | CPU ÷ dockward's "
+        "| load |")
+    add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for c in (c for c in cases if c.group == "corpus"):
         if c.error or not c.result:
-            add(f"| {c.tool} | {c.input} | {c.files} | **failed**: {c.error} |"
-                + " |" * 8)
+            add(f"| {c.tool} | {c.input} | {c.files} | **failed**: {c.error} |" + " |" * 11)
             continue
         walls = [r.wall for r in c.result]
         p = c.parsed or Parsed()
-        ratio = f"{c.wall / base[c.input]:.2f}×" if c.input in base and c.tool != "dockward" \
-            else ""
+        dw = base.get(c.input) if c.tool != "dockward" else None
         tv = None if c.time_v_kib is None else c.time_v_kib / 1024
         add(f"| {c.tool} | {c.input} | {c.files} | {c.wall:.2f} | {min(walls):.2f}–"
-            f"{max(walls):.2f} | {c.rss_mib:.0f} | {fmt(tv, '.0f')} | {c.cpu:.2f} | "
-            f"{c.files / c.wall:.0f} | {fmt(p.findings, 'd')} | "
-            f"{fmt(p.parse_failures, 'd')} | {ratio} |")
+            f"{max(walls):.2f} | {c.cpu:.2f} | {c.files / c.wall:.0f} | "
+            f"{c.files / c.cpu:.0f} | {c.rss_mib:.0f} | {fmt(tv, '.0f')} | "
+            f"{fmt(p.findings, 'd')} | {fmt(p.parse_failures, 'd')} | "
+            f"{f'{c.wall / dw.wall:.2f}×' if dw else ''} | "
+            f"{f'{c.cpu / dw.cpu:.2f}×' if dw else ''} | {statistics.median(c.loads):.1f} |")
     add("")
 
     add("### Start-up: one file (the pre-commit case) and `--version`")
     add("")
-    add("| tool | input | wall ms | min–max ms | peak MiB | CPU ms | exit code |")
-    add("|---|---|---|---|---|---|---|")
+    add("| tool | input | wall ms | min–max ms | CPU ms | peak MiB | exit code | load |")
+    add("|---|---|---|---|---|---|---|---|")
     for c in (c for c in cases if c.group == "single"):
         if c.error or not c.result:
-            add(f"| {c.tool} | {c.input} | **failed**: {c.error} | | | | |")
+            add(f"| {c.tool} | {c.input} | **failed**: {c.error} | | | | | |")
             continue
         walls = [r.wall * 1000 for r in c.result]
         add(f"| {c.tool} | {c.input} | {c.wall * 1000:.0f} | {min(walls):.0f}–{max(walls):.0f} "
-            f"| {c.rss_mib:.0f} | {c.cpu * 1000:.0f} | {c.result[-1].rc} |")
+            f"| {c.cpu * 1000:.0f} | {c.rss_mib:.0f} | {c.result[-1].rc} | "
+            f"{statistics.median(c.loads):.1f} |")
     add("")
 
     growth = [c for c in cases if c.group == "growth" and c.result and not c.error]
@@ -676,6 +727,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-growth", action="store_true", help="skip the memory-growth cases")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     ap.add_argument("--profile-top", type=int, default=10)
+    ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                    help="before each run, wait up to SECONDS for the CPUs to be >= 75%% idle "
+                         "(for shared machines; default 0: do not wait)")
     args = ap.parse_args(argv)
     args.tools = {t.strip() for t in args.tools.split(",") if t.strip()}
     if not args.corpus.is_dir():
@@ -701,8 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dockward-bench-") as tmp_name:
         tmp = Path(tmp_name)
         cases = build_cases(args, tmp, notes)
-        for case in cases:
-            run_case(case, tmp)
+        run_all(cases, tmp, args.wait_idle)
         prof = None
         if not args.no_profile and "dockward" in args.tools:
             try:

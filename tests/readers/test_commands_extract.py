@@ -538,3 +538,11 @@ def test_joined_text_maps_back_to_the_file() -> None:
     assert line.joined == "docker run   -v /a:/b   img"
     assert line.joined_position(line.joined.index("-v")) == (2, 3)
     assert line.joined_position(line.joined.index("img")) == (3, 3)
+
+
+@pytest.mark.parametrize("unit", ['docker run "$(', 'docker run $("$(', 'docker run $("`', "$(("])
+def test_hostile_nesting_is_read_in_bounded_work(unit: str) -> None:
+    """Thousands of unclosed `"$(` once made bracket matching exponential; now it is capped."""
+    src = SourceFile(path="f", display="f", text=unit * 1500, kind="shell")
+    assert len(list(iter_commands(src, None))) <= 1500
+    list(read_commands(src))

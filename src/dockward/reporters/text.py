@@ -41,7 +41,8 @@ def _source_line(f: Finding) -> str | None:
 
 
 def _group_key(f: Finding) -> str:
-    return f.location.file or f.location.subject.split("/")[0] or "(no location)"
+    """Files group scan findings; the audited object (``host/container``) groups live ones."""
+    return f.location.file or f.location.subject or "(no location)"
 
 
 def _groups(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
@@ -61,9 +62,9 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         console.print(Text(group, style="bold underline"))
         for f in items:
             loc = f.location
-            where = f"{loc.line}:{loc.column or 1}" if loc.line else (loc.subject or "-")
+            where = f"{loc.line}:{loc.column or 1}" if loc.line else "-"
             line = Text("  ")
-            line.append(f"{where:<8}", style="dim")
+            line.append(f"{where:<8} ", style="dim")
             line.append(f"{f.severity.label:<9}", style=STYLES[f.severity])
             line.append(f"{f.code} ", style="bold")
             line.append(f"{f.name}  ", style="dim")
@@ -73,6 +74,8 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
             console.print(line)
             if loc.file and loc.subject:
                 console.print(Text(f"           {loc.subject}", style="dim"))
+            elif not loc.file and loc.path:
+                console.print(Text(f"           at {loc.path}", style="dim"))
             src = _source_line(f)
             if src is not None:
                 console.print(Text(f"           | {src.strip()}", style="dim"))

@@ -7,13 +7,18 @@ from collections.abc import Iterator
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.knowledge import DEFAULT_CAPABILITIES
 from dockward.models.workload import Workload, normalize_capability
-from dockward.rules._common import severity_hint, string_list
+from dockward.rules._common import is_host_mode, severity_hint, string_list
 from dockward.rules.registry import RuleContext, rule
 
 DANGEROUS_CAPABILITIES: tuple[str, ...] = (
     "ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_BOOT", "SYS_PTRACE", "SYS_RAWIO",
     "DAC_READ_SEARCH", "NET_ADMIN", "BPF", "PERFMON", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE",
 )
+
+# Capabilities whose reach is the network namespace: harmless to the host in the
+# container's own namespace (the seed's `--cap-drop=ALL --cap-add=CAP_NET_ADMIN` example),
+# dangerous with the host's network namespace.
+HOST_NETWORK_ONLY: tuple[str, ...] = ("NET_ADMIN",)
 
 # What each capability lets root in the container do to the host.
 WHAT_IT_ALLOWS: dict[str, str] = {
@@ -50,7 +55,8 @@ WHAT_IT_ALLOWS: dict[str, str] = {
     fix=FixSafety.UNSAFE,
     refs=("CIS-5.4", "OWASP-D3", "ATTACK-T1611", "ATTACK-T1547.006",
           "PSS-baseline-capabilities"),
-    options={"capabilities": list(DANGEROUS_CAPABILITIES)},
+    options={"capabilities": list(DANGEROUS_CAPABILITIES),
+             "host_network_only": list(HOST_NETWORK_ONLY)},
 )
 def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     """A capability that lets the container reach into the host kernel or host is added.
@@ -104,6 +110,12 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
       `SYS_PTRACE`, `SYS_RAWIO`, `DAC_READ_SEARCH`, `NET_ADMIN`, `BPF`, `PERFMON`,
       `SYS_TIME`, `MAC_ADMIN`, `MAC_OVERRIDE`): capabilities to report when added, with or
       without the `CAP_` prefix.
+    - `host_network_only` (list of names, default: `NET_ADMIN`): capabilities reported only
+      when the container also shares the host's network namespace. In its own namespace
+      `NET_ADMIN` reconfigures only the container's interfaces and firewall, which is why
+      `--cap-drop=ALL --cap-add=NET_ADMIN` is the seed guide's example of doing it right;
+      with `network_mode: host` it rewrites the host's routes and firewall. Empty the list
+      to report them always.
 
     ## References
     - CIS Docker Benchmark v1.6, 5.4: Linux kernel capabilities are restricted (`CIS-5.4`)
@@ -113,10 +125,14 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     - Kubernetes Pod Security Standards, baseline: Capabilities (`PSS-baseline-capabilities`)
     """
     wanted = {normalize_capability(c) for c in string_list(ctx.option("capabilities"))}
+    netns_bound = {normalize_capability(c) for c in string_list(ctx.option("host_network_only"))}
+    host_net = is_host_mode(w.network_mode)
     seen: set[str] = set()
     for cap in w.cap_add:
         name = normalize_capability(cap.name)
         if name not in wanted or name in seen:
+            continue
+        if name in netns_bound and not host_net:
             continue
         seen.add(name)
         allows = WHAT_IT_ALLOWS.get(name)

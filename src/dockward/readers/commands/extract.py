@@ -300,7 +300,7 @@ class _Lexer:
     """
 
     def __init__(self, text: str, start: int, end: int, placeholders: bool,
-                 make: bool = False) -> None:
+                 make: bool = False, budget: _Budget | None = None) -> None:
         self.text = text
         self.pos = start
         self.end = end
@@ -314,6 +314,9 @@ class _Lexer:
         self._pending: list[_Pending] = []
         self._nesting = 0  # of "$(...)" inside quotes inside "$(...)": bounded, never a crash
         self._matched: dict[tuple[int, str], int] = {}  # unclosed brackets are scanned once
+        # Bracket matching rescans text when brackets stay unclosed; on hostile input
+        # (thousands of `"$(`) that is quadratic, so it runs on a budget linear in the text.
+        self._budget = budget if budget is not None else _Budget(_budget_for(end - start))
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -607,6 +610,9 @@ class _Lexer:
         depth = 0
         i = pos
         while i < end:
+            self._budget.left -= 1
+            if self._budget.left < 0:
+                return end
             c = text[i]
             if c == "\\":
                 i += 2
@@ -632,6 +638,9 @@ class _Lexer:
         text, end = self.text, self.end
         i = pos + 1
         while i < end:
+            self._budget.left -= 1
+            if self._budget.left < 0:
+                return None
             c = text[i]
             if c == "\\":
                 i += 2
@@ -733,6 +742,23 @@ class _FileState:
     variables: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _Budget:
+    """Bracket-matching steps left for one chunk, shared by its nested lexers."""
+
+    left: int
+
+
+@dataclass(slots=True)
+class _LexRun:
+    """What every level of one recursive lexing run shares."""
+
+    out: list[Command]
+    variables: Mapping[str, str]
+    use_bashlex: bool
+    budget: _Budget
+
+
 def lex_commands(
     ct: CommandText,
     variables: Mapping[str, str] | None = None,
@@ -740,50 +766,53 @@ def lex_commands(
     use_bashlex: bool = False,
 ) -> list[Command]:
     """Every simple command in ``ct``, nested ones (``$(..)``, ``sh -c '..'``) included."""
-    out: list[Command] = []
-    _lex_into(ct, 0, len(ct.text), out, variables if variables is not None else {}, 0,
-              use_bashlex)
-    out.sort(key=lambda c: (c.line, c.words[0].column if c.words else 0))
-    return out
+    run = _LexRun(out=[], variables=variables if variables is not None else {},
+                  use_bashlex=use_bashlex, budget=_Budget(_budget_for(len(ct.text))))
+    _lex_into(ct, 0, len(ct.text), run, 0)
+    run.out.sort(key=lambda c: (c.line, c.words[0].column if c.words else 0))
+    return run.out
 
 
-def _lex_into(
-    ct: CommandText, start: int, end: int, out: list[Command], variables: Mapping[str, str],
-    depth: int, use_bashlex: bool,
-) -> None:
+def _budget_for(length: int) -> int:
+    """Ordinary shell needs a few steps per character even with nesting; hostile input
+    (thousands of unclosed ``"$(``) would need quadratically many, and gets cut off."""
+    return 16 * length + 4096
+
+
+def _lex_into(ct: CommandText, start: int, end: int, run: _LexRun, depth: int) -> None:
     if depth > _MAX_DEPTH or start >= end:
         return
-    if use_bashlex:
-        parsed = _bashlex_commands(ct, start, end, variables)
+    if run.use_bashlex:
+        parsed = _bashlex_commands(ct, start, end, run.variables)
         if parsed is not None:
             for command in parsed:
-                _append(ct, command, [], out, variables, depth, use_bashlex)
+                _append(ct, command, [], run, depth)
             return
-    lexer = _Lexer(ct.text, start, end, ct.placeholders, ct.origin == "makefile").run()
+    lexer = _Lexer(ct.text, start, end, ct.placeholders, ct.origin == "makefile",
+                   run.budget).run()
     for simple in lexer.commands:
         words = tuple(_to_word(ct, tok) for tok in simple.words)
         command = Command(words=words, file=ct.file, origin=ct.origin,
-                          argv_start=_program_start(list(words)), variables=variables)
-        _append(ct, command, simple.heredocs, out, variables, depth, use_bashlex)
+                          argv_start=_program_start(list(words)), variables=run.variables)
+        _append(ct, command, simple.heredocs, run, depth)
     for nested_start, nested_end in lexer.nested:
-        _lex_into(ct, nested_start, nested_end, out, variables, depth + 1, use_bashlex)
+        _lex_into(ct, nested_start, nested_end, run, depth + 1)
 
 
-def _append(
-    ct: CommandText, command: Command, heredocs: list[tuple[int, int]], out: list[Command],
-    variables: Mapping[str, str], depth: int, use_bashlex: bool,
-) -> None:
+def _append(ct: CommandText, command: Command, heredocs: list[tuple[int, int]], run: _LexRun,
+            depth: int) -> None:
+    """Keep ``command`` and read the scripts it runs (heredocs to a shell, ``sh -c``)."""
     if command.words:
-        out.append(command)
+        run.out.append(command)
     program = command.program
     runs_shell = program in SHELLS or program == "ssh" or (
         not command.argv and ct.shell_heredoc_default)
     if runs_shell:
         for body_start, body_end in heredocs:
-            _lex_into(ct, body_start, body_end, out, variables, depth + 1, use_bashlex)
+            _lex_into(ct, body_start, body_end, run, depth + 1)
     script = _inline_script(command)
     if script is not None:
-        _lex_word(ct, script, out, variables, depth + 1, use_bashlex)
+        _lex_word(ct, script, run, depth + 1)
 
 
 def _to_word(ct: CommandText, tok: _Tok) -> Word:
@@ -812,21 +841,18 @@ def _inline_script(command: Command) -> Word | None:
     return None
 
 
-def _lex_word(
-    ct: CommandText, word: Word, out: list[Command], variables: Mapping[str, str], depth: int,
-    use_bashlex: bool,
-) -> None:
+def _lex_word(ct: CommandText, word: Word, run: _LexRun, depth: int) -> None:
     """Lex the contents of a script word, keeping exact positions when quoting allows."""
     raw = word.raw
     quote = 1 if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" else 0
     inner = raw[quote:len(raw) - quote]
     if inner == word.text and word.offset >= 0:
         start = word.offset + quote
-        _lex_into(ct, start, start + len(inner), out, variables, depth, use_bashlex)
+        _lex_into(ct, start, start + len(inner), run, depth)
         return
     sub = CommandText(text=word.text, spans=(Span(0, word.line, word.column),),
                       origin=ct.origin, file=ct.file, placeholders=ct.placeholders)
-    _lex_into(sub, 0, len(sub.text), out, variables, depth, use_bashlex)
+    _lex_into(sub, 0, len(sub.text), run, depth)
 
 
 _BASHLEX_UNSAFE = re.compile(r"<<|<[A-Za-z_%]")
@@ -891,7 +917,8 @@ def _bashlex_commands(
 
 def split_logical_lines(ct: CommandText) -> Iterator[CommandText]:
     """Cut a chunk at newlines that end a command (not inside quotes, ``$(..)``, heredocs)."""
-    lexer = _Lexer(ct.text, 0, len(ct.text), ct.placeholders, ct.origin == "makefile").run()
+    lexer = _Lexer(ct.text, 0, len(ct.text), ct.placeholders, ct.origin == "makefile",
+                   _Budget(_budget_for(len(ct.text)))).run()
     start = 0
     for brk in [*lexer.breaks, len(ct.text)]:
         piece = ct.text[start:brk].strip()
