@@ -29,6 +29,8 @@ from dockward.models.daemon import Daemon, Listener
 from dockward.models.knowledge import parse_bool
 from dockward.models.location import Location
 from dockward.readers.base import SourceFile
+from dockward.readers.commands.chunks_ci_yaml import compose_yaml, mapping_items
+from dockward.readers.commands.chunks_systemd import systemd_exec_chunk
 from dockward.readers.commands.docker_run import (
     FlagUse,
     has_expansion,
@@ -36,17 +38,8 @@ from dockward.readers.commands.docker_run import (
     parse_flags,
     parse_run,
 )
-from dockward.readers.commands.extract import (
-    Command,
-    CommandText,
-    Span,
-    Word,
-    compose_yaml,
-    is_assignment,
-    lex_commands,
-    mapping_items,
-    systemd_exec_chunk,
-)
+from dockward.readers.commands.split import lex_commands
+from dockward.readers.commands.words import Command, CommandText, Span, Word, is_assignment
 
 # dockerd options that matter here; any other flag is skipped (values are never mistaken
 # for -H because the scan does not stop at positional words).

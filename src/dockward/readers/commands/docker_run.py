@@ -35,7 +35,7 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
-from dockward.readers.commands.extract import Command, Word
+from dockward.readers.commands.words import Command, Word
 
 log = logging.getLogger(__name__)
 
