@@ -25,6 +25,7 @@ import os
 import platform
 import pstats
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -217,6 +218,12 @@ def parse_dclint(out: Path, err: Path) -> Parsed:
     return Parsed(len(msgs), len(bad), codes)
 
 
+PARSERS: dict[str, Callable[[Path, Path], Parsed]] = {
+    "dockward": parse_dockward, "hadolint": parse_hadolint,
+    "dockerfilelint": parse_dockerfilelint, "checkov": parse_checkov, "dclint": parse_dclint,
+}
+
+
 # --------------------------------------------------------------------------- cases
 
 
@@ -226,7 +233,7 @@ class Case:
     input: str
     files: int
     argv: list[str]
-    parse: Callable[[Path, Path], Parsed] | None = None
+    parser: str | None = None  # a key of PARSERS
     group: str = "corpus"  # corpus | single | growth
     series: str = ""  # growth: "all" (every rule) or "DW000" (--select DW000: no findings)
     runs: int = 0
@@ -260,17 +267,14 @@ def pick(folder: Path, name: str) -> Path:
     return files[len(files) // 2]
 
 
-def find_crashers(argv: list[str], files: list[Path], cwd: Path, tmp: Path) -> list[Path]:
+def find_crashers(argv: list[str], parser: str, files: list[Path], cwd: Path, tmp: Path
+                  ) -> list[Path]:
     """Files that make a batch tool print no JSON, found by bisection."""
     out, err = tmp / "bisect.out", tmp / "bisect.err"
 
     def ok(batch: list[Path]) -> bool:
         spawn([*argv, *map(str, batch)], cwd, out, err)
-        try:
-            _json(out)
-        except ValueError:
-            return False
-        return True
+        return not isinstance(parse_output(parser, out, err), str)
 
     def search(batch: list[Path]) -> list[Path]:
         if ok(batch):
@@ -295,9 +299,9 @@ def build_cases(args: argparse.Namespace, tmp: Path, notes: list[str]) -> list[C
     if "dockward" in args.tools:
         for f in FOLDERS:
             cases.append(Case("dockward", f, len(folder_files[f]), [*scan, str(corpus / f)],
-                              parse_dockward))
+                              "dockward"))
         cases.append(Case("dockward", "whole tree", len(files_in(corpus)), [*scan, str(corpus)],
-                          parse_dockward))
+                          "dockward"))
         cases += [
             Case("dockward", f"1 compose file ({one_compose.name})", 1,
                  [*dw, "scan", str(one_compose)], group="single"),
@@ -321,13 +325,13 @@ def build_cases(args: argparse.Namespace, tmp: Path, notes: list[str]) -> list[C
     if hado := peer("hadolint"):
         dfs = folder_files["dockerfile"]
         cases.append(Case("hadolint", "dockerfile", len(dfs),
-                          [hado, "--no-fail", "-f", "json", *map(str, dfs)], parse_hadolint))
+                          [hado, "--no-fail", "-f", "json", *map(str, dfs)], "hadolint"))
         cases.append(Case("hadolint", f"1 Dockerfile ({one_dockerfile.name})", 1,
                           [hado, "--no-fail", str(one_dockerfile)], group="single"))
     if dfl := peer("dockerfilelint"):
         dfs = folder_files["dockerfile"]
         log("dockerfilelint: looking for files that crash the batch ...")
-        crashers = find_crashers([dfl, "-j"], dfs, tmp, tmp)
+        crashers = find_crashers([dfl, "-j"], "dockerfilelint", dfs, tmp, tmp)
         if crashers:
             notes.append(
                 f"dockerfilelint: {len(crashers)} of {len(dfs)} Dockerfiles crash the whole batch "
@@ -335,7 +339,7 @@ def build_cases(args: argparse.Namespace, tmp: Path, notes: list[str]) -> list[C
                 "timed without them")
         kept = [p for p in dfs if p not in crashers]
         case = Case("dockerfilelint", "dockerfile", len(kept),
-                    [dfl, "-j", *map(str, kept)], parse_dockerfilelint)
+                    [dfl, "-j", *map(str, kept)], "dockerfilelint")
         case.parsed = Parsed(parse_failures=len(crashers))
         cases.append(case)
         cases.append(Case("dockerfilelint", f"1 Dockerfile ({one_dockerfile.name})", 1,
@@ -344,10 +348,10 @@ def build_cases(args: argparse.Namespace, tmp: Path, notes: list[str]) -> list[C
         common = ["--quiet", "--compact", "--skip-download", "-o", "json"]
         cases.append(Case("checkov", "dockerfile", len(folder_files["dockerfile"]),
                           [ck, "-d", str(corpus / "dockerfile"), "--framework", "dockerfile",
-                           *common], parse_checkov))
+                           *common], "checkov"))
         cases.append(Case("checkov", "k8s", len(folder_files["k8s"]),
                           [ck, "-d", str(corpus / "k8s"), "--framework", "kubernetes", *common],
-                          parse_checkov))
+                          "checkov"))
         cases.append(Case("checkov", f"1 Dockerfile ({one_dockerfile.name})", 1,
                           [ck, "-f", str(one_dockerfile), "--framework", "dockerfile",
                            "--quiet", "--compact", "--skip-download"], group="single"))
@@ -355,7 +359,7 @@ def build_cases(args: argparse.Namespace, tmp: Path, notes: list[str]) -> list[C
         cfs = folder_files["compose"]
         # dclint only picks up files with a compose name when given a folder: pass them all.
         cases.append(Case("dclint", "compose", len(cfs), [dc, "-f", "json", *map(str, cfs)],
-                          parse_dclint))
+                          "dclint"))
         cases.append(Case("dclint", f"1 compose file ({one_compose.name})", 1,
                           [dc, str(one_compose)], group="single"))
 
@@ -387,10 +391,10 @@ def growth_cases(args: argparse.Namespace, tmp: Path, scan: list[str]) -> list[C
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, target)
         label = f"{n} files" + (f" (corpus x{copies})" if copies > 1 else "")
-        cases.append(Case("dockward", label, n, [*scan, str(dest)], parse_dockward, "growth",
+        cases.append(Case("dockward", label, n, [*scan, str(dest)], "dockward", "growth",
                           series="all"))
         cases.append(Case("dockward", f"{label}, --select DW000", n,
-                          [*scan, "--select", "DW000", str(dest)], parse_dockward, "growth",
+                          [*scan, "--select", "DW000", str(dest)], "dockward", "growth",
                           series="DW000"))
     return cases
 
@@ -411,30 +415,86 @@ def cpu_idle(interval: float = 0.5) -> float | None:
     return (idle1 - idle0) / max(1, total1 - total0)
 
 
-def wait_idle(max_wait: float, threshold: float = 0.75) -> None:
-    """Wait (at most ``max_wait`` s) until the machine is mostly idle, so runs compete less."""
-    deadline = time.monotonic() + max_wait
-    while time.monotonic() < deadline:
-        idle = cpu_idle()
-        if idle is None or idle >= threshold:
+@dataclass
+class IdleGate:
+    """Before each run, wait up to ``per_run`` s for the CPUs to be mostly idle; at most
+    ``budget`` s of waiting over the whole benchmark, so a busy machine cannot stall it."""
+
+    per_run: float
+    budget: float
+    threshold: float = 0.75
+    waited: float = 0.0
+    runs: int = 0
+    busy: int = 0  # runs started while the machine was still busy
+
+    def wait(self) -> None:
+        self.runs += 1
+        if self.per_run <= 0:
             return
+        start = time.monotonic()
+        limit = min(self.per_run, max(0.0, self.budget - self.waited))
+        while True:
+            idle = cpu_idle(0.2)
+            if idle is None or idle >= self.threshold:
+                break
+            if time.monotonic() - start >= limit:
+                self.busy += 1
+                break
+        self.waited += time.monotonic() - start
+
+    def describe(self) -> str:
+        if self.per_run <= 0:
+            return ""
+        return (f", each after waiting up to {self.per_run:.0f} s for the CPUs to be "
+                f"≥ {self.threshold:.0%} idle (waited {self.waited:.0f} s in all, budget "
+                f"{self.budget:.0f} s; {self.busy} of {self.runs} runs started while busy)")
+
+
+def parse_output(parser: str, out: Path, err: Path) -> Parsed | str:
+    """Parse a tool's output in a child process; the error text if it has no usable output.
+
+    The parent must never hold a big JSON document: a child's peak RSS as the kernel reports
+    it (``wait4``, and ``time -v``) includes the RSS high-water mark of the process that forked
+    it, so a parent that once grew to 60 MiB would make every tool look at least that big.
+    """
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--parse-output",
+                           parser, str(out), str(err)], capture_output=True, text=True)
+    try:
+        data = json.loads(proc.stdout)
+    except ValueError:
+        return f"parser crashed: {proc.stderr.strip()[-200:]}"
+    if "error" in data:
+        return str(data["error"])
+    return Parsed(data["findings"], data["parse_failures"], Counter(data["codes"]), data["note"])
+
+
+def _parse_output_main(parser: str, out: str, err: str) -> int:
+    """``run.py --parse-output PARSER OUT ERR``: the child side of :func:`parse_output`."""
+    try:
+        p = PARSERS[parser](Path(out), Path(err))
+    except (ValueError, AssertionError, KeyError, TypeError) as exc:
+        tail = Path(err).read_text(errors="replace").strip().splitlines()[-1:] or [""]
+        print(json.dumps({"error": f"no parsable output ({type(exc).__name__}); "
+                                   f"stderr: {tail[0][:160]}"}))
+        return 0
+    print(json.dumps({"findings": p.findings, "parse_failures": p.parse_failures,
+                      "codes": dict(p.codes), "note": p.note}))
+    return 0
 
 
 def parse_case(case: Case, out: Path, err: Path) -> None:
-    if case.parse is None:
+    if case.parser is None:
         return
-    try:
-        parsed = case.parse(out, err)
-    except (ValueError, AssertionError, KeyError, TypeError) as exc:
-        tail = err.read_text(errors="replace").strip().splitlines()[-1:] or [""]
-        case.error = f"no parsable output ({type(exc).__name__}); stderr: {tail[0][:160]}"
+    parsed = parse_output(case.parser, out, err)
+    if isinstance(parsed, str):
+        case.error = parsed
         return
     if case.parsed is not None and case.parsed.parse_failures is not None:
         parsed.parse_failures = case.parsed.parse_failures  # found before the runs
     case.parsed = parsed
 
 
-def run_all(cases: list[Case], tmp: Path, max_wait: float) -> None:
+def run_all(cases: list[Case], tmp: Path, gate: IdleGate) -> None:
     """One warm-up per case, then the timed runs round-robin over the cases.
 
     Interleaving spreads any burst of outside load over all tools instead of landing on one.
@@ -442,7 +502,7 @@ def run_all(cases: list[Case], tmp: Path, max_wait: float) -> None:
     files = {id(c): (tmp / f"out{i}", tmp / f"err{i}") for i, c in enumerate(cases)}
     for c in cases:
         log(f"warm-up  {c.tool:15} {c.input[:60]}")
-        wait_idle(max_wait)
+        gate.wait()
         try:
             c.time_v_kib = time_v_rss(c.argv, tmp, *files[id(c)])
         except OSError as exc:
@@ -453,7 +513,7 @@ def run_all(cases: list[Case], tmp: Path, max_wait: float) -> None:
         todo = [c for c in cases if i < c.runs and not c.error]
         log(f"round {i + 1}: {len(todo)} cases")
         for c in todo:
-            wait_idle(max_wait)
+            gate.wait()
             c.loads.append(os.getloadavg()[0])
             c.result.append(spawn(c.argv, tmp, *files[id(c)]))
     for c in cases:
@@ -564,11 +624,12 @@ def report(cases: list[Case], args: argparse.Namespace, versions: dict[str, str]
         + f", whole tree {len(files_in(args.corpus))} files)")
     add(f"- Method: each case is a fresh process; median of {args.runs} runs after one warm-up "
         f"(memory growth: {args.growth_runs}), the runs interleaved round-robin over the cases"
-        + (f", each after waiting up to {args.wait_idle:.0f} s for the CPUs to be ≥ 75% idle"
-           if args.wait_idle else "")
+        + args.gate.describe()
         + ". Wall = spawn to exit; peak RSS and CPU (user+sys) from the "
         "child's `wait4` rusage (max over its process tree, the counter GNU `time -v` reads; "
-        "the `time -v` column is the warm-up run measured by `/usr/bin/time -v`). files/s = "
+        "the `time -v` column is the warm-up run measured by `/usr/bin/time -v`; both include "
+        "the RSS high-water mark of the forking process, so this benchmark keeps its own "
+        f"small: it peaked at {args.parent_kib / 1024:.0f} MiB). files/s = "
         "input files / median wall; files/CPU s = input files / median CPU time. "
         "load = median 1-min load average before the runs. Corpus runs write JSON (parsed "
         "for the counts); the single-file runs use each tool's default output, "
@@ -709,6 +770,9 @@ def write_markdown(path: Path, body: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--parse-output"] and len(argv) == 4:
+        return _parse_output_main(*argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="timed runs per case (default 5)")
@@ -727,9 +791,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-growth", action="store_true", help="skip the memory-growth cases")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     ap.add_argument("--profile-top", type=int, default=10)
-    ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
-                    help="before each run, wait up to SECONDS for the CPUs to be >= 75%% idle "
-                         "(for shared machines; default 0: do not wait)")
+    ap.add_argument("--wait-idle", type=float, default=5, metavar="SECONDS",
+                    help="before each run, wait up to SECONDS for the CPUs to be >= 75%% idle, "
+                         "for shared machines (default 5; 0: never wait)")
+    ap.add_argument("--wait-budget", type=float, default=150, metavar="SECONDS",
+                    help="at most this much waiting in all (default 150)")
     args = ap.parse_args(argv)
     args.tools = {t.strip() for t in args.tools.split(",") if t.strip()}
     if not args.corpus.is_dir():
@@ -755,7 +821,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dockward-bench-") as tmp_name:
         tmp = Path(tmp_name)
         cases = build_cases(args, tmp, notes)
-        run_all(cases, tmp, args.wait_idle)
+        args.gate = IdleGate(args.wait_idle, args.wait_budget)
+        run_all(cases, tmp, args.gate)
+        args.parent_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         prof = None
         if not args.no_profile and "dockward" in args.tools:
             try:

@@ -99,3 +99,23 @@ def test_cli_unreachable_only_host_exits_2(tmp_path: Path) -> None:
     report = json.loads(out)
     assert report["command"] == "audit" and report["errors"] and report["findings"] == []
     assert report["subjects"][0]["reachable"] is False
+
+
+def test_own_container_id(tmp_path: Path) -> None:
+    from dockward.readers.engine.audit import own_container_id
+
+    cid = "c" * 64
+    other = "d" * 64
+    cgroup = tmp_path / "cgroup"
+    mountinfo = tmp_path / "mountinfo"
+    cgroup.write_text("0::/\n")
+    # a host lists other containers' shm mounts: those must not count
+    mountinfo.write_text(
+        f"1 2 0:5 / /var/lib/docker/containers/{other}/mounts/shm rw - tmpfs shm rw\n")
+    assert own_container_id(str(cgroup), str(mountinfo)) is None
+    mountinfo.write_text(
+        f"1 2 8:1 /var/lib/docker/containers/{cid}/hostname /etc/hostname rw - ext4 x rw\n")
+    assert own_container_id(str(cgroup), str(mountinfo)) == cid
+    cgroup.write_text(f"12:memory:/docker/{other}\n")
+    assert own_container_id(str(cgroup), str(mountinfo)) == other
+    assert own_container_id(str(tmp_path / "none"), str(tmp_path / "none")) is None

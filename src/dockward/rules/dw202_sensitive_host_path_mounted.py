@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.knowledge import is_runtime_socket_path, normalize_host_path
@@ -159,7 +160,7 @@ def _is_under(path: str, parent: str) -> bool:
     return path.startswith(parent + "/")
 
 
-def _match(source: str, read_only: bool, entries: list[_Entry]) -> tuple[_Entry, bool] | None:
+def _match(source: str, read_only: bool, entries: tuple[_Entry, ...]) -> tuple[_Entry, bool] | None:
     """The best entry for a mount: one that covers the source, else one it contains."""
     candidates = [e for e in entries if e.applies_to_mode(read_only)]
     covering = [e for e in candidates if e.covers(source)]
@@ -266,9 +267,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     - Kubernetes Pod Security Standards, baseline: HostPath Volumes
       (`PSS-baseline-hostpath-volumes`)
     """
-    configured = string_list(ctx.option("paths", list(DEFAULT_PATHS)))
-    entries = [_Entry.parse(p) for p in configured if p.strip()]
-    allow = [_Entry.parse(p) for p in string_list(ctx.option("allow", [])) if p.strip()]
+    if not any(m.is_host_path for m in w.mounts):
+        return
+    entries = _entries(tuple(string_list(ctx.option("paths", list(DEFAULT_PATHS)))))
+    allow = _entries(tuple(string_list(ctx.option("allow", []))))
     for m in w.mounts:
         if not m.is_host_path or m.unresolved or m.source is None:
             continue
@@ -282,6 +284,12 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             continue
         entry, via_parent = found
         yield _hit(m, source, entry, via_parent)
+
+
+@lru_cache(maxsize=32)
+def _entries(specs: tuple[str, ...]) -> tuple[_Entry, ...]:
+    """Parsed once per policy, not once per container (audits check hundreds)."""
+    return tuple(_Entry.parse(p) for p in specs if p.strip())
 
 
 def _hit(m: Mount, source: str, entry: _Entry, via_parent: bool) -> Hit:

@@ -17,12 +17,13 @@ import contextlib
 import fnmatch
 import logging
 import os
+import queue
 import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,23 +200,38 @@ def reason(exc: BaseException) -> str:
     return best
 
 
-def own_container_id() -> str | None:
+def own_container_id(cgroup: str = "/proc/self/cgroup",
+                     mountinfo: str = "/proc/self/mountinfo") -> str | None:
     """The id of the container dockward runs in, if it runs in one.
 
     cgroup v1 paths carry it (``/docker/<id>``); with cgroup v2 and private cgroup
-    namespaces, mountinfo still shows ``/var/lib/docker/containers/<id>/hostname``.
+    namespaces, the bind mount of ``/etc/hostname`` still comes from
+    ``.../containers/<id>/hostname``.  Only that mount point counts: a host's own
+    mountinfo lists ``containers/<id>/mounts/shm`` of *other* containers.
     """
-    patterns = (re.compile(r"(?:docker|libpod)[-/]([0-9a-f]{64})"),
-                re.compile(r"/containers/([0-9a-f]{64})/"))
-    for path, rx in (("/proc/self/cgroup", patterns[0]), ("/proc/self/mountinfo", patterns[1])):
-        try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                found = rx.search(fh.read())
-        except OSError:
-            continue
+    try:
+        with open(cgroup, encoding="utf-8", errors="replace") as fh:
+            found = _CGROUP_ID.search(fh.read())
         if found:
             return found.group(1)
+    except OSError:
+        pass
+    try:
+        with open(mountinfo, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) > 4 and fields[4] in ("/etc/hostname", "/etc/hosts",
+                                                     "/etc/resolv.conf"):
+                    found = _MOUNT_ID.search(fields[3])
+                    if found:
+                        return found.group(1)
+    except OSError:
+        pass
     return None
+
+
+_CGROUP_ID = re.compile(r"(?:docker|libpod)[-/]([0-9a-f]{64})")
+_MOUNT_ID = re.compile(r"/containers/([0-9a-f]{64})/")
 
 
 def is_excluded(name: str, container_id: str, patterns: Iterable[str]) -> bool:
@@ -377,9 +393,9 @@ def _local_facts(state: _HostState, options: AuditOptions,
     daemon = daemon_from_live(ep, state.info, process, config, state.bridge_options,
                               state.bridge_checked)
     host = host_from_live(ep, daemon, process) if ep.is_local else None
-    if config is not None and config.error:
-        state.audit.errors.append(f"{ep.label}: {config.error}")
     with state.lock:
+        if config is not None and config.error:
+            state.audit.errors.append(f"{ep.label}: {config.error}")
         state.audit.daemon = daemon
         state.audit.host = host
 
@@ -393,13 +409,24 @@ def _services(state: _HostState) -> None:
 
 
 def _finish(state: _HostState) -> None:
-    """Link containers to their images (USER) and order everything for stable output."""
+    """Link containers to their images and order everything for stable output.
+
+    A container's inspect merges the image's USER and Env into its own; the image's values
+    are recorded (``image_user``, ``facts["env_from_image"]``) so that rules can tell
+    what the container's creator set from what the image brought along.
+    """
     audit = state.audit
-    users = {i.id: i.user for i in audit.images}
+    images = {i.id: i for i in audit.images}
     for w in audit.containers:
-        image_user = users.get(str(w.facts.get("image_id", "")))
-        if image_user is not None:
-            w.image_user = image_user
+        image = images.get(str(w.facts.get("image_id", "")))
+        if image is None:
+            continue
+        if image.user is not None:
+            w.image_user = image.user
+        baked = {(e.key, e.value) for e in image.env}
+        inherited = sorted(e.key for e in w.env if (e.key, e.value) in baked)
+        if inherited:
+            w.facts["env_from_image"] = inherited
     audit.containers.sort(key=lambda w: w.name)
     audit.services.sort(key=lambda w: w.name)
     audit.images.sort(key=lambda i: (i.ref, i.id))
@@ -432,37 +459,45 @@ def audit_endpoints(endpoints: list[Endpoint], options: AuditOptions | None = No
 
     tick = progress or (lambda advance, total: None)
     tick(0, len(states))
+    # Completed tasks arrive on a queue (O(1) per task; waiting on a growing set of
+    # futures would cost O(n) per completion on the thread that also holds the GIL).
+    finished: queue.SimpleQueue[tuple[Future[None], _HostState, bool]] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=max(1, options.workers),
                             thread_name_prefix="dockward-audit") as pool:
-        listing = {pool.submit(_list_host, s, options, self_id): s for s in states}
-        pending: set[Future[None]] = set(listing)
-        object_tasks: dict[Future[None], _HostState] = {}
-        while pending:
-            done, pending = wait(pending, return_when="FIRST_COMPLETED")
-            for fut in done:
-                state = listing.get(fut) or object_tasks[fut]
-                exc = fut.exception()
-                if fut in listing:
-                    tick(1, 0)
-                    if exc is not None:
-                        state.audit.errors.append(
-                            f"{state.audit.endpoint.label} ({state.audit.endpoint.url}): "
-                            f"cannot audit: {reason(exc)}")
-                        continue
-                    state.audit.reachable = True
-                    new = [pool.submit(_local_facts, state, options, processes)]
-                    new += [pool.submit(_inspect_container, state, s) for s in state.summaries]
-                    new += [pool.submit(_inspect_image, state, i) for i in state.image_ids]
-                    tick(0, len(new))
-                    for task in new:
-                        object_tasks[task] = state
-                    pending.update(new)
-                else:
-                    tick(1, 0)
-                    if exc is not None:  # a bug in a reader: report it, keep going
-                        log.error("audit task failed", exc_info=exc)
-                        state.audit.errors.append(
-                            f"{state.audit.endpoint.label}: internal error: {exc!r}")
+
+        def submit(listing: bool, state: _HostState, fn: Callable[..., None],
+                   *args: Any) -> None:
+            fut = pool.submit(fn, state, *args)
+            fut.add_done_callback(lambda f: finished.put((f, state, listing)))
+
+        for state in states:
+            submit(True, state, _list_host, options, self_id)
+        outstanding = len(states)
+        while outstanding:
+            fut, state, listing = finished.get()
+            outstanding -= 1
+            tick(1, 0)
+            exc = fut.exception()
+            if not listing:
+                if exc is not None:  # a bug in a reader: report it, keep going
+                    log.error("audit task failed", exc_info=exc)
+                    state.audit.errors.append(
+                        f"{state.audit.endpoint.label}: internal error: {exc!r}")
+                continue
+            if exc is not None:
+                state.audit.errors.append(
+                    f"{state.audit.endpoint.label} ({state.audit.endpoint.url}): "
+                    f"cannot audit: {reason(exc)}")
+                continue
+            state.audit.reachable = True
+            count = 1 + len(state.summaries) + len(state.image_ids)
+            tick(0, count)
+            outstanding += count
+            submit(False, state, _local_facts, options, processes)
+            for summary in state.summaries:
+                submit(False, state, _inspect_container, summary)
+            for image_id in state.image_ids:
+                submit(False, state, _inspect_image, image_id)
     for state in states:
         if state.audit.reachable:
             _services(state)

@@ -392,4 +392,28 @@ def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
         client.mount("http://", adapter)
         client.mount("https://", adapter)
+    else:
+        _share_connection_pool(client)
+        # no HTTP proxy applies to a unix socket or an ssh tunnel; skipping the lookup
+        # saves scanning the environment on every request
+        client.trust_env = False
     return client
+
+
+def _share_connection_pool(client: Any) -> None:
+    """Make the SDK's unix/ssh adapter keep connections alive across different URLs.
+
+    ``UnixHTTPAdapter.get_connection`` keys its pools by the *full request URL*, so every
+    ``/containers/<id>/json`` got a fresh pool and a fresh connection, and the pool cache
+    (25 entries) closed them again: one connect per inspect.  All requests go to one
+    socket, so one pool keyed by a constant is correct and keeps connections open.
+    """
+    adapter = getattr(client, "_custom_adapter", None)
+    if adapter is None or not hasattr(adapter, "pools"):
+        return
+    original = adapter.get_connection
+
+    def get_connection(url: str, proxies: Any = None) -> Any:
+        return original("http+docker://localhost", proxies)
+
+    adapter.get_connection = get_connection
