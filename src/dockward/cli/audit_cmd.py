@@ -85,6 +85,11 @@ def audit(
         help="Seconds to wait for each API call.", min=0.1)] = 30.0,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
         help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
+    inside: Annotated[list[str] | None, typer.Option("--inside",
+        help="Also look from inside these running containers (name or id prefix; needs "
+             "python3 in the image) and report configured vs observed; repeatable. This "
+             "runs 'docker exec' in them (a probe that only reads, removed afterwards).")
+    ] = None,
 ) -> None:
     """Audit live Docker hosts: daemon, socket, docker group, containers, images, services."""
     from dockward.analysis import RuleEngine, gate
@@ -113,7 +118,16 @@ def audit(
     show = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show) as tick:
         result = audit_endpoints(endpoints, options, progress=tick)
-    findings = audit_findings(result, RuleEngine(cfg))
+    engine = RuleEngine(cfg)
+    findings = audit_findings(result, engine)
+    inside_subjects: list[dict[str, Any]] = []
+    for ref in split_list(inside):
+        found, inside_errors, subject = _look_inside(result, ref, cfg, engine, timeout)
+        findings.extend(found)
+        if result.hosts:
+            result.hosts[0].errors.extend(inside_errors)
+        if subject:
+            inside_subjects.append(subject)
     calls = result.api_calls()
     report = Report(
         command="audit",
@@ -130,7 +144,7 @@ def audit(
         },
         errors=result.errors,
         fail_on=cfg.fail_on,
-        subjects=[h.subject() for h in result.hosts],
+        subjects=[h.subject() for h in result.hosts] + inside_subjects,
     )
     from dockward.baseline import BaselineError, apply_baseline, configured_path
 
@@ -142,6 +156,40 @@ def audit(
     if not result.audited_any:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on))
+
+
+def _look_inside(result: Any, ref: str, cfg: Any, engine: Any, timeout: float
+                 ) -> tuple[list[Any], list[str], dict[str, Any] | None]:
+    """Run the in-container probe in the audited container ``ref``: its findings (the
+    observed view, DW7xx, and DW704 for every configured/observed disagreement), errors,
+    and a ``Report.subjects`` entry with the side-by-side table."""
+    from dockward.inside.remote import InsideUnavailable, audit_inside
+    from dockward.models.location import Location
+    from dockward.models.observation import Drift, DriftRow
+    from dockward.readers.engine.connect import make_api_client
+
+    for host in result.hosts:
+        for w in host.containers:
+            cid = str(w.facts.get("id", ""))
+            if w.name != ref and w.name != ref.lstrip("/") and not (ref and cid.startswith(ref)):
+                continue
+            try:
+                client = make_api_client(host.endpoint, timeout=timeout)
+                res = audit_inside(client, cid, w, cfg)
+            except InsideUnavailable as exc:
+                return [], [f"--inside {ref}: {exc}"], None
+            except Exception as exc:  # an unreachable exec must not lose the audit
+                return [], [f"--inside {ref}: {type(exc).__name__}: {exc}"], None
+            drift = Drift(
+                name=w.name,
+                anchor=Location(subject=f"{w.anchor.subject}/observed", path="inside"),
+                rows=[DriftRow(r.setting, r.configured or "", r.observed or "", r.note)
+                      for r in res.disagreements],
+            )
+            subject = res.subject()
+            subject["host"] = host.endpoint.label
+            return [*res.findings, *engine.check(drift)], [], subject
+    return [], [f"--inside {ref}: no such container among those audited"], None
 
 
 @contextmanager

@@ -189,7 +189,8 @@ def audit_inside(client: Any, container: Any, configured_workload: Any, config: 
                  probe_sockets: bool = True) -> InsideAudit:
     """Observe ``container`` from within and set it beside its configured Workload.
 
-    Findings carry the subject ``<name>/observed`` (``name`` from the configured Workload),
+    Findings carry the subject ``<subject>/observed`` (the configured Workload's own subject,
+    ``host/name`` in a live audit),
     so reporters group them with the container's configured findings.  ``config`` is a
     :class:`dockward.config.Config` (default: every rule).
     """
@@ -200,7 +201,10 @@ def audit_inside(client: Any, container: Any, configured_workload: Any, config: 
 
     obs = observe_container(client, container, probe_sockets=probe_sockets)
     name = getattr(configured_workload, "name", "") or str(obs.get("container_id") or "")[:12]
-    observed, observation = build_observed(obs, subject=f"{name}/observed", name=name)
+    # beside the configured view's own subject (``host/name`` in a live audit)
+    anchor = getattr(configured_workload, "anchor", None)
+    base = getattr(anchor, "subject", "") or name
+    observed, observation = build_observed(obs, subject=f"{base}/observed", name=name)
     engine = RuleEngine(config if config is not None else Config())
     return InsideAudit(findings=engine.run([observed, observation]),
                        rows=compare(configured_workload, observed), observed=observed,

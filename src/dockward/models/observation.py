@@ -90,3 +90,27 @@ class Observation:
 
     def describe(self) -> str:
         return f"this container '{self.name}'" if self.name else "this container"
+
+
+@dataclass(slots=True)
+class DriftRow:
+    """One setting whose configured and observed values contradict each other."""
+
+    setting: str
+    configured: str
+    observed: str
+    note: str = ""
+
+
+@dataclass
+class Drift:
+    """The disagreements between a container's configuration and what it actually got.
+
+    Built by ``dockward audit --inside``: ``inspect`` says what the container was told,
+    the probe inside says what it runs with.  A row here means something between the two
+    (a daemon default, an orchestrator mutation, a change after start) altered the result.
+    """
+
+    name: str
+    anchor: Location
+    rows: list[DriftRow] = field(default_factory=list)
