@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -92,3 +92,36 @@ def emit(report: object, fmt: str, output: str | None, color: bool | None) -> No
             raise fail_usage(f"cannot write {output}: {exc.strerror}") from None
     else:
         renderer(report, sys.stdout, color=use_color(sys.stdout, color))  # type: ignore[arg-type]
+
+
+# Options every reporting command (scan, audit, inside) takes, declared once.
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", "-f",
+    help="Output format: text, json, sarif, github, junit, markdown, csv, html.")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write the report to this file instead of stdout.")]
+ConfigOpt = Annotated[str | None, typer.Option(
+    "--config",
+    help="Config file (default: .dockward.toml or pyproject.toml found walking up).")]
+SelectOpt = Annotated[list[str] | None, typer.Option(
+    "--select",
+    help="Only these rules (codes, prefixes such as DW2, or names); comma-separated.")]
+ExtendSelectOpt = Annotated[list[str] | None, typer.Option(
+    "--extend-select", help="Add rules to the selection.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option(
+    "--ignore", help="Skip these rules (codes, prefixes or names); comma-separated.")]
+FailOnOpt = Annotated[str | None, typer.Option(
+    "--fail-on", help="Exit 1 when a finding at or above this severity remains "
+                      "(info, low, medium, high, critical). Default: low.")]
+BaselineOpt = Annotated[str | None, typer.Option(
+    "--baseline", help="Report and fail only on findings not in this earlier JSON report "
+                       "(matched by fingerprint, so edits that shift lines keep matching). "
+                       "Config: baseline.")]
+WriteBaselineOpt = Annotated[str | None, typer.Option(
+    "--write-baseline",
+    help="Write the JSON report of all current findings to this file (a baseline).")]
+ExitZeroOpt = Annotated[bool, typer.Option(
+    "--exit-zero", help="Always exit 0 unless dockward itself failed.")]
+ColorOpt = Annotated[bool | None, typer.Option(
+    "--color/--no-color",
+    help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")]

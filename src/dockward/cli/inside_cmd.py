@@ -9,7 +9,24 @@ from typing import Annotated, Any
 
 import typer
 
-from dockward.cli.common import EXIT_OK, build_config, default_format, emit, fail_usage
+from dockward.cli.common import (
+    EXIT_OK,
+    BaselineOpt,
+    ColorOpt,
+    ConfigOpt,
+    ExitZeroOpt,
+    ExtendSelectOpt,
+    FailOnOpt,
+    FormatOpt,
+    IgnoreOpt,
+    OutputOpt,
+    SelectOpt,
+    WriteBaselineOpt,
+    build_config,
+    default_format,
+    emit,
+    fail_usage,
+)
 
 
 def _load_observations(source: str) -> dict[str, Any]:
@@ -81,10 +98,8 @@ def inside(
     from_json: Annotated[str | None, typer.Option("--from-json",
         help="Analyse observations printed by dockward-inside.pyz elsewhere "
              "('-' reads stdin) instead of looking at this container.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f",
-        help="Output format: text, json, sarif, github, junit, markdown, csv, html.")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o",
-        help="Write the report to this file instead of stdout.")] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
     save_observations: Annotated[str | None, typer.Option("--save-observations",
         help="Also write the raw observations (JSON) to this file.")] = None,
     name: Annotated[str | None, typer.Option("--name",
@@ -92,27 +107,15 @@ def inside(
     no_socket_probe: Annotated[bool, typer.Option("--no-socket-probe",
         help="List runtime sockets but do not connect to them (DW701 then stays silent).")
     ] = False,
-    config: Annotated[str | None, typer.Option("--config",
-        help="Config file (default: .dockward.toml or pyproject.toml found walking up).")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select",
-        help="Only these rules (codes, prefixes such as DW2, or names); comma-separated.")] = None,
-    extend_select: Annotated[list[str] | None, typer.Option("--extend-select",
-        help="Add rules to the selection.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore",
-        help="Skip these rules (codes, prefixes or names); comma-separated.")] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on",
-        help="Exit 1 when a finding at or above this severity remains "
-             "(info, low, medium, high, critical). Default: low.")] = None,
-    baseline: Annotated[str | None, typer.Option("--baseline",
-        help="Report and fail only on findings not in this earlier JSON report.")] = None,
-    write_baseline: Annotated[str | None, typer.Option("--write-baseline",
-        help="Write the JSON report of all current findings to this file (a baseline).")
-    ] = None,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero",
-        help="Always exit 0 unless dockward itself failed.")] = False,
-    color: Annotated[bool | None, typer.Option("--color/--no-color",
-        help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")
-    ] = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    color: ColorOpt = None,
     proc_root: Annotated[str, typer.Option("--proc-root", hidden=True)] = "/proc",
     sys_root: Annotated[str, typer.Option("--sys-root", hidden=True)] = "/sys",
     dev_root: Annotated[str, typer.Option("--dev-root", hidden=True)] = "/dev",

@@ -7,27 +7,37 @@ from typing import Annotated
 
 import typer
 
-from dockward.cli.common import EXIT_OK, build_config, default_format, emit, fail_usage, split_list
+from dockward.cli.common import (
+    EXIT_OK,
+    BaselineOpt,
+    ColorOpt,
+    ConfigOpt,
+    ExitZeroOpt,
+    ExtendSelectOpt,
+    FailOnOpt,
+    FormatOpt,
+    IgnoreOpt,
+    OutputOpt,
+    SelectOpt,
+    WriteBaselineOpt,
+    build_config,
+    default_format,
+    emit,
+    fail_usage,
+    split_list,
+)
 
 
 def scan(
     paths: Annotated[list[str] | None, typer.Argument(
         help="Files or folders to scan ('-' reads stdin). Default: the current folder.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f",
-        help="Output format: text, json, sarif, github, junit, markdown, csv, html.")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o",
-        help="Write the report to this file instead of stdout.")] = None,
-    config: Annotated[str | None, typer.Option("--config",
-        help="Config file (default: .dockward.toml or pyproject.toml found walking up).")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select",
-        help="Only these rules (codes, prefixes such as DW2, or names); comma-separated.")] = None,
-    extend_select: Annotated[list[str] | None, typer.Option("--extend-select",
-        help="Add rules to the selection.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore",
-        help="Skip these rules (codes, prefixes or names); comma-separated.")] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on",
-        help="Exit 1 when a finding at or above this severity remains "
-             "(info, low, medium, high, critical). Default: low.")] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: FailOnOpt = None,
     compose_file: Annotated[list[str] | None, typer.Option("--compose-file", "-c",
         help="Compose files merged in order like 'docker compose -f a -f b': give them "
              "comma-separated in one option; repeat the option for separate projects.")] = None,
@@ -40,18 +50,10 @@ def scan(
         help="Also list findings silenced by inline ignores.")] = False,
     no_inline_ignores: Annotated[bool, typer.Option("--no-inline-ignores",
         help="Disregard '# dockward: ignore[...]' comments (central policy).")] = False,
-    baseline: Annotated[str | None, typer.Option("--baseline",
-        help="Report and fail only on findings not in this earlier JSON report (matched by "
-             "fingerprint, so edits that shift lines keep matching). Config: baseline.")
-    ] = None,
-    write_baseline: Annotated[str | None, typer.Option("--write-baseline",
-        help="Write the JSON report of all current findings to this file (a baseline).")
-    ] = None,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero",
-        help="Always exit 0 unless dockward itself failed.")] = False,
-    color: Annotated[bool | None, typer.Option("--color/--no-color",
-        help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")
-    ] = None,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    color: ColorOpt = None,
 ) -> None:
     """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
     from dockward.discovery import STDIN_KINDS
