@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dockward.models.build import Build, BuildSecret, ExternalArg
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, SourceFile
+from dockward.readers.commands.extract import CONTAINER_PROGRAMS
 from dockward.secrets import is_placeholder
 
 # long name -> (short, takes a value): the build flags of docker, buildx, podman, buildah
@@ -59,7 +60,7 @@ _BUILD_ACTIONS = frozenset({"build", "buildx build", "bud", "build-using-dockerf
 _BUILDAH_GLOBALS_WITH_VALUE = frozenset({"--root", "--runroot", "--storage-driver",
                                          "--storage-opt", "--log-level", "--registries-conf",
                                          "--registries-conf-dir", "--cgroup-manager"})
-_PROGRAMS = ("docker", "podman", "nerdctl", "buildah", "DOCKER")
+_PROGRAMS = CONTAINER_PROGRAMS  # the same pre-filter as run lines: the file is lexed once
 
 
 def read_build_lines(src: SourceFile) -> Iterator[Build | ParseProblem]:

@@ -35,6 +35,7 @@ from dockward.models.build import (
 )
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, SourceFile
+from dockward.readers.buildkit import parse_instructions
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = ("syntax", "escape", "check")
@@ -53,7 +54,7 @@ def read_dockerfile(src: SourceFile) -> Iterator[Build | ParseProblem]:
     import dockerfile
 
     try:
-        instructions = dockerfile.parse_string(src.text)
+        instructions = parse_instructions(src.text)
     except dockerfile.GoParseError as exc:
         line = _error_line(src.text, str(exc))
         yield ParseProblem(Location(file=src.display, line=line, column=1),

@@ -40,9 +40,9 @@ def dockerfile_chunks(src: SourceFile, state: FileState) -> Iterator[CommandText
 def _run_ranges(text: str, lines: list[str]) -> list[tuple[int, int, bool]]:
     """(first line, last line, exec form) of each RUN, 1-based, from the BuildKit parser."""
     try:
-        import dockerfile
+        from dockward.readers.buildkit import parse_instructions
 
-        parsed = dockerfile.parse_string(text)
+        parsed = parse_instructions(text)
     except Exception as exc:  # the Dockerfile reader reports syntax errors; we scan on
         log.debug("dockerfile parser failed (%s); scanning RUN lines by hand", exc)
         return _run_ranges_by_hand(lines)

@@ -65,7 +65,7 @@ __all__ = [
 
 # Programs whose command lines dockward reads; a cheap substring filter on chunks.
 # ``DOCKER`` also catches ``$DOCKER run``, ``DOCKER_HOST`` and ``DOCKER_OPTS``.
-CONTAINER_PROGRAMS: tuple[str, ...] = ("docker", "podman", "nerdctl", "DOCKER")
+CONTAINER_PROGRAMS: tuple[str, ...] = ("docker", "podman", "nerdctl", "buildah", "DOCKER")
 
 
 _CHUNKERS: dict[str, Callable[[SourceFile, FileState], Iterator[CommandText]]] = {
@@ -115,11 +115,28 @@ def iter_commands(
     ``programs`` is a cheap pre-filter: chunks that contain none of these substrings are
     not lexed at all (pass ``None`` to get every command).  Simple variable assignments
     of the file are attached to each command so ``$DOCKER run`` resolves.
+
+    Several readers look at the same file (run lines, build lines, daemon endpoints), so
+    the result is kept on the SourceFile and the text is lexed once.
     """
-    state = FileState()
     needles = tuple(programs) if programs is not None else None
-    if needles is not None and not any(n in _code_text(src) for n in needles) and not (
-            src.kind == "ci-yaml" and problems is not None):  # still report broken YAML
+    cache = src.options.setdefault("_commands", {})
+    assert isinstance(cache, dict)
+    key = (needles, use_bashlex)
+    if key not in cache:
+        found: list[ParseProblem] = []
+        cache[key] = (list(_lex_file(src, needles, found, use_bashlex)), found)
+    commands, found = cache[key]
+    if problems is not None:
+        problems.extend(found)
+    yield from commands
+
+
+def _lex_file(src: SourceFile, needles: tuple[str, ...] | None,
+              problems: list[ParseProblem], use_bashlex: bool) -> Iterator[Command]:
+    state = FileState()
+    if needles is not None and not any(n in _code_text(src) for n in needles) and (
+            src.kind != "ci-yaml"):  # still report broken YAML
         return
     chunks = [c for c in iter_chunks(src, problems, state)
               if needles is None or any(n in c.text for n in needles)]
