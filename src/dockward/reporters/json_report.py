@@ -1,4 +1,4 @@
-"""JSON report, schema ``dockward-report/1`` (documented in docs/json-schema.md)."""
+"""JSON report, schema ``dockward-report/1`` (docs/json-report.md, docs/report.schema.json)."""
 
 from __future__ import annotations
 
