@@ -38,7 +38,14 @@ from dockward.models.workload import (
 )
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
 from dockward.readers.interpolate import interpolate
-from dockward.readers.yamlsource import YamlDoc, YamlPath, load_documents, render_path, scalar_text
+from dockward.readers.yamlsource import (
+    YamlDoc,
+    YamlPath,
+    load_documents,
+    render_path,
+    scalar_text,
+    type_name,
+)
 
 BASE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_FILE_NAMES = (
@@ -183,18 +190,7 @@ def _annotate(doc: YamlDoc, value: Any, path: YamlPath, file: str, env: Mapping[
 
 
 def _kind(value: Any) -> str:
-    """How a value is called in messages about wrong types."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "a list"
+    return type_name(value)
 
 
 # compose keys whose value is a list, and the Workload field each one fills

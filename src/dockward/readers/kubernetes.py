@@ -59,7 +59,14 @@ from dockward.models.workload import (
     normalize_capability,
 )
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
-from dockward.readers.yamlsource import YamlDoc, YamlPath, load_documents, render_path, scalar_text
+from dockward.readers.yamlsource import (
+    YamlDoc,
+    YamlPath,
+    load_documents,
+    render_path,
+    scalar_text,
+    type_name,
+)
 
 # Where a pod spec sits in objects other than a Pod, tried in this order.
 _POD_SPEC_PATHS: tuple[YamlPath, ...] = (
@@ -348,18 +355,7 @@ def _pod_spec(obj: _At, kind: str) -> _At | None:
 
 
 def _kind_of(value: Any) -> str:
-    """How a value is called in messages about wrong types."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "a list"
+    return type_name(value, quote_strings=True)
 
 
 # --------------------------------------------------------------------------- pod reader

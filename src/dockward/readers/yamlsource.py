@@ -369,3 +369,18 @@ def _to_float(text: str) -> float | str:
         return float(cleaned)
     except ValueError:
         return text
+
+
+def type_name(value: Any, *, quote_strings: bool = False) -> str:
+    """How a YAML value's type is called in messages about wrong types (``a mapping``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return f"the string {value!r}" if quote_strings else "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list"
