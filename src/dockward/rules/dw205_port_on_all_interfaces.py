@@ -9,6 +9,14 @@ from dockward.models.workload import Workload
 from dockward.rules._common import port_spec
 from dockward.rules.registry import RuleContext, rule
 
+# Why the host firewall does not help, and the fix, for Kubernetes (True) and Docker (False).
+_BYPASS = {
+    False: "Docker's iptables rules bypass host firewalls such as ufw; bind it to 127.0.0.1 "
+           "or a specific IP",
+    True: "the hostPort is opened on the node itself, outside NetworkPolicy; set hostIP or "
+          "use a Service instead",
+}
+
 
 @rule(
     code="DW205",
@@ -76,7 +84,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             p.origin,
             f"publishes {host} -> {p.container_port}/{p.protocol} on every interface "
-            f"({addr}): reachable from any network the host is on, and Docker's iptables "
-            "rules bypass host firewalls such as ufw; bind it to 127.0.0.1 or a specific IP",
+            f"({addr}): reachable from any network the host is on, and "
+            f"{_BYPASS[w.source_kind == 'k8s']}",
             f"port {port_spec(p)}",
         )

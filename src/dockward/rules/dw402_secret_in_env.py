@@ -11,6 +11,14 @@ from dockward.rules.dw401_secret_build_arg import arg_secret_reason
 from dockward.rules.registry import RuleContext, rule
 from dockward.secrets import classify_name, hardcoded_secret, redact_assignment
 
+# How the value leaks and what to use instead, for Kubernetes (True) and Docker (False).
+_REMEDY = {
+    False: "shown by `docker inspect`; use a secrets file (`*_FILE` + `secrets:`) or take "
+           "the value from the environment",
+    True: "shown by `kubectl get -o yaml` to anyone who can read the workload; use a Secret "
+          "(`valueFrom.secretKeyRef`, or a mounted Secret volume)",
+}
+
 _WHERE = {
     "compose-service": "the compose file",
     "run-line": "the command line (and the shell history)",
@@ -109,8 +117,7 @@ def _workload_env(w: Workload) -> Iterator[Hit]:
         yield Hit(
             env.origin,
             f"{w.describe()} sets {env.key} to a hard-coded secret ({why}): it is stored in "
-            f"{where} and shown by `docker inspect`; use a secrets file (`*_FILE` + "
-            "`secrets:`) or take the value from the environment",
+            f"{where} and {_REMEDY[w.source_kind == 'k8s']}",
             redact_assignment(env.key, env.value),
         )
 
