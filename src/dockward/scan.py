@@ -224,7 +224,7 @@ def scan_paths(
         _resolve(ref)(models)
     result.models = sum(1 for m in models if not isinstance(m, ParseProblem))
     engine = RuleEngine(config)
-    findings = engine.run(models)
+    findings = _unique(engine.run(models))
     result.findings = _apply_inline_ignores(findings, sources, config)
     result.files_scanned = len(sources)
     for s in sources:
@@ -232,6 +232,23 @@ def scan_paths(
     result.findings.sort(key=Finding.sort_key)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem and place: a pod-level ``hostPID: true`` is the same line for
+    every container of the pod, and ``-v x:/a -v x:/a`` is one mistake, not two."""
+    seen: set[tuple[str, str, int, int, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        loc = f.location
+        if not loc.file:  # live objects: each container is its own subject
+            out.append(f)
+            continue
+        key = (f.code, loc.file, loc.line, loc.column, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 def _models_from(sources: list[SourceFile], explicit_groups: list[list[str]]
