@@ -38,8 +38,6 @@ class Row:
                 "observed": self.observed, "agree": self.agree, "note": self.note}
 
 
-Disagreement = Row
-
 
 def _fmt_bool(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")

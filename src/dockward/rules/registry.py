@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,10 +154,6 @@ def resolve_selector(selector: str) -> list[str]:
     return [c for c in _RULES if c.startswith(key.upper())] + (
         [key.upper()] if key.upper() in PSEUDO_RULES else []
     )
-
-
-def iter_hits(r: Rule, obj: Any, ctx: RuleContext) -> Iterator[Hit]:
-    yield from r.check(obj, ctx)
 
 
 # Codes the engine itself reports (not backed by a rule module).
