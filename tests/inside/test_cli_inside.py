@@ -99,3 +99,21 @@ def test_stdin(tmp_path: Path) -> None:
     res = runner.invoke(app, ["inside", "--from-json", "-", "-f", "json"],
                         input=obs.read_text())
     assert res.exit_code == 1 and json.loads(res.stdout)["command"] == "inside"
+
+
+@pytest.mark.parametrize("on_host", [True, False])
+def test_warns_when_every_namespace_is_the_hosts(tmp_path: Path, on_host: bool) -> None:
+    import subprocess
+    import sys
+
+    from dockward.inside.probe import observe
+
+    obs = observe(probe_sockets=False)
+    for ns in ("pid", "net", "ipc", "uts"):
+        obs["namespaces"][ns]["host"] = on_host
+    saved = tmp_path / "obs.json"
+    saved.write_text(json.dumps(obs))
+    res = subprocess.run([sys.executable, "-m", "dockward", "inside", "--from-json", str(saved),
+                          "-f", "json"], capture_output=True, text=True)
+    assert res.returncode in (0, 1), res.stderr
+    assert ("looks like the host itself" in res.stderr) is on_host

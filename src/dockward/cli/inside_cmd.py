@@ -140,6 +140,10 @@ def inside(
                                                encoding="utf-8")
         except OSError as exc:
             raise fail_usage(f"cannot write {save_observations}: {exc.strerror}") from None
+    if {"pid", "net", "ipc", "uts"} <= set(summary(obs)["host_namespaces"] or ()):
+        typer.echo("dockward inside: the PID, network, IPC and UTS namespaces here are all the "
+                   "host's: this looks like the host itself (or a container that shares all of "
+                   "them); the findings describe this process", err=True)
     subject = name or "observed"
     workload, observation = build_observed(obs, subject=subject, name=name)
     findings = RuleEngine(cfg).run([workload, observation])
