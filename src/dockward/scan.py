@@ -128,7 +128,21 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _release(src: SourceFile) -> None:
+    """Keep only what the rest of the scan needs from a file that has been read: its inline
+    ignore directives.  Text and lexed commands go, so memory does not grow with every file
+    of a large tree."""
+    src.options["directives"] = parse_directives(src.text)
+    src.options.pop("_commands", None)
+    src.text = ""
+
+
 def _read_models(src: SourceFile) -> Iterator[object]:
+    yield from _run_readers(src)
+    _release(src)
+
+
+def _run_readers(src: SourceFile) -> Iterator[object]:
     for ref in READERS.get(src.kind, ()):
         try:
             yield from _resolve(ref)(src)
@@ -145,7 +159,6 @@ def _read_models(src: SourceFile) -> Iterator[object]:
 
 
 def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
-    from dockward.readers.compose import read_compose
     from dockward.readers.interpolate import read_env_file
 
     env: dict[str, str] = {}
@@ -156,6 +169,16 @@ def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
                 env = read_env_file(str(env_path))
             except (OSError, ValueError):
                 env = {}
+    try:
+        yield from _compose_models(group, env)
+    finally:
+        for src in group:
+            _release(src)
+
+
+def _compose_models(group: list[SourceFile], env: dict[str, str]) -> Iterator[object]:
+    from dockward.readers.compose import read_compose
+
     try:
         yield from read_compose(group, env)
     except ReadError as exc:
@@ -307,7 +330,8 @@ def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile]
         by_file.setdefault(f.location.file, []).append(f)
     extra: list[Finding] = []
     for src in sources:
-        directives = parse_directives(src.text)
+        found = src.options.get("directives")
+        directives = found if isinstance(found, list) else parse_directives(src.text)
         if not directives:
             continue
         apply_directives(by_file.get(src.display, []), directives)
