@@ -16,7 +16,6 @@ from typing import Annotated, Any
 import typer
 
 from dockward.cli.common import (
-    EXIT_OK,
     EXIT_USAGE,
     BaselineOpt,
     ColorOpt,
@@ -29,9 +28,11 @@ from dockward.cli.common import (
     OutputOpt,
     SelectOpt,
     WriteBaselineOpt,
+    apply_baseline_option,
     build_config,
     default_format,
     emit,
+    exit_code,
     fail_usage,
     split_list,
 )
@@ -89,7 +90,7 @@ def audit(
     ] = None,
 ) -> None:
     """Audit live Docker hosts: daemon, socket, docker group, containers, images, services."""
-    from dockward.analysis import RuleEngine, gate
+    from dockward.analysis import RuleEngine
     from dockward.readers.engine.audit import (
         IMAGE_MODES,
         AuditOptions,
@@ -143,16 +144,11 @@ def audit(
         fail_on=cfg.fail_on,
         subjects=[h.subject() for h in result.hosts] + inside_subjects,
     )
-    from dockward.baseline import BaselineError, apply_baseline, configured_path
-
-    try:
-        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
-    except BaselineError as exc:
-        raise fail_usage(str(exc)) from None
+    apply_baseline_option(report, cfg, baseline, write_baseline)
     emit(report, fmt or default_format(), output, color)
     if not result.audited_any:
         raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on))
+    raise typer.Exit(exit_code(report, cfg, exit_zero))
 
 
 def _look_inside(result: Any, ref: str, cfg: Any, engine: Any, timeout: float

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -125,3 +125,21 @@ ExitZeroOpt = Annotated[bool, typer.Option(
 ColorOpt = Annotated[bool | None, typer.Option(
     "--color/--no-color",
     help="Force or disable colour (default: when stdout is a terminal and NO_COLOR is unset).")]
+
+
+def apply_baseline_option(report: Any, cfg: Config, baseline: str | None,
+                          write_baseline: str | None) -> None:
+    """``--baseline`` / ``--write-baseline`` (or the config's ``baseline``) on a report."""
+    from dockward.baseline import BaselineError, apply_baseline, configured_path
+
+    try:
+        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
+    except BaselineError as exc:
+        raise fail_usage(str(exc)) from None
+
+
+def exit_code(report: Any, cfg: Config, exit_zero: bool) -> int:
+    """0, or 1 when an unsuppressed finding is at or above ``fail-on`` (unless --exit-zero)."""
+    from dockward.analysis import gate
+
+    return EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on)

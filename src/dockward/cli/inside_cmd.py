@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from dockward.cli.common import (
-    EXIT_OK,
     BaselineOpt,
     ColorOpt,
     ConfigOpt,
@@ -22,9 +21,11 @@ from dockward.cli.common import (
     OutputOpt,
     SelectOpt,
     WriteBaselineOpt,
+    apply_baseline_option,
     build_config,
     default_format,
     emit,
+    exit_code,
     fail_usage,
 )
 
@@ -122,7 +123,7 @@ def inside(
     fs_root: Annotated[str, typer.Option("--fs-root", hidden=True)] = "/",
 ) -> None:
     """Look at isolation from inside this container (capsh, ps, mounts, cgroups, sockets)."""
-    from dockward.analysis import RuleEngine, gate
+    from dockward.analysis import RuleEngine
     from dockward.inside.to_workload import build_observed, summary
     from dockward.report import Report
 
@@ -157,15 +158,9 @@ def inside(
         fail_on=cfg.fail_on,
         subjects=[summary(obs)],
     )
-    from dockward.baseline import BaselineError, apply_baseline, configured_path
-
-    try:
-        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
-    except BaselineError as exc:
-        raise fail_usage(str(exc)) from None
+    apply_baseline_option(report, cfg, baseline, write_baseline)
     chosen = fmt or default_format()
     if chosen == "text" and output is None:
         _print_summary(obs, color)
     emit(report, chosen, output, color)
-    code = EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on)
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code(report, cfg, exit_zero))

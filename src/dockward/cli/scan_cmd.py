@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from dockward.cli.common import (
-    EXIT_OK,
     BaselineOpt,
     ColorOpt,
     ConfigOpt,
@@ -20,9 +19,11 @@ from dockward.cli.common import (
     OutputOpt,
     SelectOpt,
     WriteBaselineOpt,
+    apply_baseline_option,
     build_config,
     default_format,
     emit,
+    exit_code,
     fail_usage,
     split_list,
 )
@@ -91,14 +92,6 @@ def scan(
         fail_on=cfg.fail_on,
         show_suppressed=show_suppressed,
     )
-    from dockward.baseline import BaselineError, apply_baseline, configured_path
-
-    try:
-        apply_baseline(report, baseline or configured_path(cfg), write_baseline)
-    except BaselineError as exc:
-        raise fail_usage(str(exc)) from None
+    apply_baseline_option(report, cfg, baseline, write_baseline)
     emit(report, fmt or default_format(), output, color)
-    from dockward.analysis import gate
-
-    code = EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on)
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code(report, cfg, exit_zero))
