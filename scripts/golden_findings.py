@@ -27,7 +27,7 @@ EXAMPLES = ROOT / "examples"
 def finding_lines(folder: Path, jobs: int | None = None) -> list[str]:
     """Every finding of a scan of ``folder`` (paths relative to it), one sorted line each."""
     from dockward.config import Config
-    from dockward.scan import scan_paths
+    from dockward.usecases.scan import scan_paths
 
     here = os.getcwd()
     os.chdir(folder)

@@ -31,7 +31,7 @@ from dockward.config import Config
 from dockward.models.build import Build
 from dockward.readers.base import ParseProblem, SourceFile
 from dockward.readers.dockerfile import read_dockerfile
-from dockward.scan import scan_paths
+from dockward.usecases.scan import scan_paths
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld" / "dockerfile"
 if not CORPUS.is_dir():  # the corpus lives next to the repository on the reference machine

@@ -18,7 +18,7 @@ import pytest
 
 from dockward.report import Report
 from dockward.reporters import FORMATS, get_renderer
-from dockward.scan import ScanResult, scan_paths
+from dockward.usecases.scan import ScanResult, scan_paths
 
 CANARIES = {
     "npm": "npm_" + "Dw0ckwardCanary0000000000000000000001",

@@ -151,7 +151,7 @@ def time_audit(url: str, runs: int, workers: int) -> dict[str, Any]:
 
 def count_calls(eng: PrivateEngine) -> Counter[str]:
     """API calls of one audit, by kind, as seen on the wire."""
-    from dockward.readers.engine.audit import call_key
+    from dockward.readers.engine.collect import call_key
 
     with RecordingProxy(eng.socket_path) as proxy:
         subprocess.run([sys.executable, "-m", "dockward", "audit", "-H", proxy.url, "--all",

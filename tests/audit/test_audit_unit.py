@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dockward.cli.app import app
-from dockward.readers.engine.audit import (
+from dockward.readers.engine.collect import (
     AuditOptions,
     audit_endpoints,
     call_key,
@@ -102,7 +102,7 @@ def test_cli_unreachable_only_host_exits_2(tmp_path: Path) -> None:
 
 
 def test_own_container_id(tmp_path: Path) -> None:
-    from dockward.readers.engine.audit import own_container_id
+    from dockward.readers.engine.collect import own_container_id
 
     cid = "c" * 64
     other = "d" * 64

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from dockward.analysis import RuleEngine
 from dockward.config import Config
 from dockward.findings import Finding
 from dockward.models.daemon import Daemon
@@ -31,6 +30,7 @@ from dockward.readers.engine.daemon import (
     process_hosts,
     read_daemon_config,
 )
+from dockward.rules.runner import RuleRunner
 
 INFO: dict[str, Any] = json.loads(
     (Path(__file__).parent / "fixtures" / "info.json").read_text(encoding="utf-8"))
@@ -39,11 +39,11 @@ UNIX = Endpoint("dw", "unix:///tmp/dw/docker.sock", "--host")
 
 def codes(model: object, select: str = "DW6", **options: Any) -> list[str]:
     cfg = Config(select=[select], rule_options=options)
-    return sorted(f.code for f in RuleEngine(cfg).check(model))
+    return sorted(f.code for f in RuleRunner(cfg).check(model))
 
 
 def run(model: object, select: str, **options: Any) -> list[Finding]:
-    return RuleEngine(Config(select=[select], rule_options=options)).check(model)
+    return RuleRunner(Config(select=[select], rule_options=options)).check(model)
 
 
 def info(**changes: Any) -> dict[str, Any]:
@@ -336,7 +336,7 @@ def test_dw603_severity_configurable() -> None:
     from dockward.findings import Severity
 
     cfg = Config(select=["DW603"], severity_overrides={"DW603": Severity.HIGH})
-    found = RuleEngine(cfg).check(host(SOCK_OK, [GroupMember("adam", "member", 1000)]))
+    found = RuleRunner(cfg).check(host(SOCK_OK, [GroupMember("adam", "member", 1000)]))
     assert [f.severity for f in found] == [Severity.HIGH]
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from dockward.analysis import RuleEngine
 from dockward.config import Config
 from dockward.findings import Finding
 from dockward.models.image import Image
@@ -22,6 +21,7 @@ from dockward.rules.dw501_build_arg_leaked_in_history import (
     parse_history_args,
     redacted_line,
 )
+from dockward.rules.runner import RuleRunner
 
 FIXTURES = Path(__file__).parent / "fixtures" / "images"
 SECRET = "my secret"
@@ -39,7 +39,7 @@ def image(name: str, used_by: tuple[str, ...] = ()) -> Image:
 
 
 def findings(model: object, select: str) -> list[Finding]:
-    return RuleEngine(Config(select=[select])).check(model)
+    return RuleRunner(Config(select=[select])).check(model)
 
 
 def test_image_model_from_fixture() -> None:

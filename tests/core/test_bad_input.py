@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dockward.config import Config
-from dockward.scan import scan_paths
+from dockward.usecases.scan import scan_paths
 
 GOOD = "services:\n  web:\n    image: nginx\n    privileged: true\n"
 

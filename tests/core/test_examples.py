@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dockward.config import Config
 from dockward.findings import Severity
-from dockward.scan import scan_paths
+from dockward.usecases.scan import scan_paths
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -11,7 +11,7 @@ import jsonschema
 from dockward.config import Config
 from dockward.report import Report
 from dockward.reporters.json_report import render
-from dockward.scan import scan_paths
+from dockward.usecases.scan import scan_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text())

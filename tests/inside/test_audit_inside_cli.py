@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from dockward.analysis import RuleEngine
 from dockward.cli.app import app
 from dockward.config import Config
 from dockward.models.location import Location
 from dockward.models.observation import Drift, DriftRow
+from dockward.rules.runner import RuleRunner
 from tests.engine.harness import PrivateEngine
 from tests.inside import helpers
 
@@ -24,7 +24,7 @@ runner = CliRunner()
 def test_dw704_reports_each_disagreement() -> None:
     drift = Drift("web", Location(subject="h/web/observed", path="inside"),
                   [DriftRow("pids limit", "50", "80", "cgroup changed after start")])
-    [f] = RuleEngine(Config(select=["DW704"])).run([drift])
+    [f] = RuleRunner(Config(select=["DW704"])).run([drift])
     assert (f.code, f.location.subject, f.location.path) == (
         "DW704", "h/web/observed", "inside.pids limit")
     assert f.message.startswith("pids limit is configured as 50 but observed as 80 from inside")
@@ -32,7 +32,7 @@ def test_dw704_reports_each_disagreement() -> None:
 
 def test_dw704_silent_when_views_agree() -> None:
     drift = Drift("web", Location(subject="h/web/observed"), [])
-    assert RuleEngine(Config(select=["DW704"])).run([drift]) == []
+    assert RuleRunner(Config(select=["DW704"])).run([drift]) == []
 
 
 @pytest.fixture

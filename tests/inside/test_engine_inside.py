@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from dockward.analysis import RuleEngine
 from dockward.config import Config
 from dockward.findings import Finding
 from dockward.inside import remote, zipapp
 from dockward.inside.compare import compare
 from dockward.inside.to_workload import build_observed
+from dockward.rules.runner import RuleRunner
 from tests.engine.harness import PrivateEngine
 from tests.inside import helpers
 
@@ -48,12 +48,12 @@ def observe(eng: PrivateEngine, *run_args: str) -> tuple[dict[str, Any], list[Fi
     cid = helpers.start(eng, *run_args)
     obs = remote.observe_container(eng.client, cid)
     w, o = build_observed(obs)
-    return obs, RuleEngine(Config()).run([w, o])
+    return obs, RuleRunner(Config()).run([w, o])
 
 
 def scan_codes(tmp_path: Path, run_args: list[str]) -> set[str]:
     """Workload-rule codes for the equivalent ``docker run`` line, scanned as a script."""
-    from dockward.scan import scan_paths
+    from dockward.usecases.scan import scan_paths
 
     script = tmp_path / "run.sh"
     script.write_text("docker run -d " + " ".join(run_args) + " busybox:dw sleep 3600\n")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from dockward.analysis import RuleEngine
 from dockward.config import Config
 from dockward.findings import Finding
 from dockward.inside import probe
@@ -19,6 +18,7 @@ from dockward.models.observation import (
     Observation,
     RuntimeSocketView,
 )
+from dockward.rules.runner import RuleRunner
 from tests.inside.helpers import FIXTURES, set_status, tree_roots, variant
 
 BASELINE = {"DW103", "DW112", "DW113", "DW114", "DW301", "DW302", "DW303"}
@@ -30,7 +30,7 @@ def observe_tree(root: Path) -> dict[str, Any]:
 
 def findings(obs: dict[str, Any], select: tuple[str, ...] = ("DW",)) -> list[Finding]:
     w, o = build_observed(obs)
-    return RuleEngine(Config(select=list(select))).run([w, o])
+    return RuleRunner(Config(select=list(select))).run([w, o])
 
 
 def codes(obs: dict[str, Any]) -> set[str]:
@@ -198,7 +198,7 @@ def _obs(**kw: Any) -> Observation:
 
 
 def _run(o: Observation) -> list[Finding]:
-    return RuleEngine(Config(select=["DW7"])).run([o])
+    return RuleRunner(Config(select=["DW7"])).run([o])
 
 
 def _sock(**kw: Any) -> RuntimeSocketView:

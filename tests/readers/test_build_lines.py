@@ -213,7 +213,7 @@ class TestSeedDemo:
 
     def test_build_arg_leaks_and_secret_mount_does_not(self) -> None:
         from dockward.config import Config
-        from dockward.scan import scan_paths
+        from dockward.usecases.scan import scan_paths
 
         demo = self.ROOT / "seed-demo"
         result = scan_paths([str(demo / "Dockerfile.build-args"), str(demo / "Dockerfile.secret"),
@@ -234,7 +234,7 @@ class TestSeedDemo:
 
     def test_hardened_dockerfile_is_clean(self) -> None:
         from dockward.config import Config
-        from dockward.scan import scan_paths
+        from dockward.usecases.scan import scan_paths
 
         result = scan_paths([str(self.ROOT / "hardened" / "Dockerfile")],
                             Config(select=["DW4", "DW000"]))

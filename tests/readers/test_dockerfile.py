@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dockward.analysis import RuleEngine
 from dockward.config import Config
 from dockward.linking import link_builds
 from dockward.models.build import Build
 from dockward.readers.base import ParseProblem, SourceFile
 from dockward.readers.dockerfile import process_word, read_dockerfile
+from dockward.rules.runner import RuleRunner
 
 
 def read(text: str, name: str = "Dockerfile") -> Build:
@@ -304,5 +304,5 @@ def test_any_input_reads_and_checks_without_error(text: str) -> None:
                                                            "dockerfile")))
     assert len(models) == 1
     link_builds(models)
-    for finding in RuleEngine(Config()).run(models):
+    for finding in RuleRunner(Config()).run(models):
         assert finding.name != "internal-error", finding.message

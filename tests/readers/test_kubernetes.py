@@ -20,7 +20,7 @@ from dockward.readers.kubernetes import (
     parse_quantity,
     read_kubernetes,
 )
-from dockward.scan import scan_paths
+from dockward.usecases.scan import scan_paths
 
 
 def read_list(text: str, name: str = "app.yaml") -> tuple[list[Workload], list[ParseProblem]]:

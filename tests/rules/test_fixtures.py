@@ -15,7 +15,7 @@ import pytest
 
 from dockward.config import Config
 from dockward.findings import Finding
-from dockward.scan import scan_paths
+from dockward.usecases.scan import scan_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect(?P<next>-next)?:\s*(?P<codes>DW\d{3}(?:\s*,\s*DW\d{3})*)")

@@ -90,8 +90,7 @@ def audit(
     ] = None,
 ) -> None:
     """Audit live Docker hosts: daemon, socket, docker group, containers, images, services."""
-    from dockward.analysis import RuleEngine
-    from dockward.readers.engine.audit import (
+    from dockward.readers.engine.collect import (
         IMAGE_MODES,
         AuditOptions,
         audit_endpoints,
@@ -99,6 +98,7 @@ def audit(
     )
     from dockward.readers.engine.connect import EndpointError, TLSOptions, resolve_endpoints
     from dockward.report import Report
+    from dockward.rules.runner import RuleRunner
 
     if images not in IMAGE_MODES:
         raise fail_usage(f"--images must be one of: {', '.join(IMAGE_MODES)}")
@@ -116,7 +116,7 @@ def audit(
     show = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show) as tick:
         result = audit_endpoints(endpoints, options, progress=tick)
-    engine = RuleEngine(cfg)
+    engine = RuleRunner(cfg)
     findings = audit_findings(result, engine)
     inside_subjects: list[dict[str, Any]] = []
     for ref in split_list(inside):

@@ -37,7 +37,7 @@ def build_config(
     no_inline_ignores: bool = False,
 ) -> Config:
     """File config, then command-line options on top (the command line wins)."""
-    from dockward.analysis import validate_rule_options
+    from dockward.rules.runner import validate_rule_options
 
     try:
         cfg = load_config(config_path, start)
@@ -140,6 +140,6 @@ def apply_baseline_option(report: Any, cfg: Config, baseline: str | None,
 
 def exit_code(report: Any, cfg: Config, exit_zero: bool) -> int:
     """0, or 1 when an unsuppressed finding is at or above ``fail-on`` (unless --exit-zero)."""
-    from dockward.analysis import gate
+    from dockward.rules.runner import gate
 
     return EXIT_OK if exit_zero else gate(report.findings, cfg.fail_on)

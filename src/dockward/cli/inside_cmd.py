@@ -123,9 +123,9 @@ def inside(
     fs_root: Annotated[str, typer.Option("--fs-root", hidden=True)] = "/",
 ) -> None:
     """Look at isolation from inside this container (capsh, ps, mounts, cgroups, sockets)."""
-    from dockward.analysis import RuleEngine
     from dockward.inside.to_workload import build_observed, summary
     from dockward.report import Report
+    from dockward.rules.runner import RuleRunner
 
     cfg = build_config(config, Path("."), select, ignore, extend_select, fail_on)
     if from_json is not None:
@@ -147,7 +147,7 @@ def inside(
                    "them); the findings describe this process", err=True)
     subject = name or "observed"
     workload, observation = build_observed(obs, subject=subject, name=name)
-    findings = RuleEngine(cfg).run([workload, observation])
+    findings = RuleRunner(cfg).run([workload, observation])
     findings.sort(key=lambda f: (-int(f.severity), f.code, f.location.path))
     report = Report(
         command="inside",

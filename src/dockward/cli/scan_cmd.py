@@ -59,7 +59,7 @@ def scan(
     """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
     from dockward.discovery import STDIN_KINDS
     from dockward.report import Report
-    from dockward.scan import scan_paths
+    from dockward.usecases.scan import scan_paths
 
     targets = list(paths or [])
     groups = [split_list([g]) for g in compose_file or []]

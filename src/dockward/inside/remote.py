@@ -194,10 +194,10 @@ def audit_inside(client: Any, container: Any, configured_workload: Any, config: 
     so reporters group them with the container's configured findings.  ``config`` is a
     :class:`dockward.config.Config` (default: every rule).
     """
-    from dockward.analysis import RuleEngine
     from dockward.config import Config
     from dockward.inside.compare import compare
     from dockward.inside.to_workload import build_observed
+    from dockward.rules.runner import RuleRunner
 
     obs = observe_container(client, container, probe_sockets=probe_sockets)
     name = getattr(configured_workload, "name", "") or str(obs.get("container_id") or "")[:12]
@@ -205,7 +205,7 @@ def audit_inside(client: Any, container: Any, configured_workload: Any, config: 
     anchor = getattr(configured_workload, "anchor", None)
     base = getattr(anchor, "subject", "") or name
     observed, observation = build_observed(obs, subject=f"{base}/observed", name=name)
-    engine = RuleEngine(config if config is not None else Config())
+    engine = RuleRunner(config if config is not None else Config())
     return InsideAudit(findings=engine.run([observed, observation]),
                        rows=compare(configured_workload, observed), observed=observed,
                        observation=observation, observations=obs)

@@ -1,7 +1,7 @@
 """Image inspect + history -> :class:`Image`.
 
 Pure functions over the Engine API's JSON, so the same code serves the live audit and
-tests on captured output; fetching is :mod:`dockward.readers.engine.audit`'s job.
+tests on captured output; fetching is :mod:`dockward.readers.engine.collect`'s job.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def problem_finding(problem: ParseProblem) -> Finding:
     )
 
 
-class RuleEngine:
+class RuleRunner:
     """Applies the enabled rules to models, with severity overrides and rule options."""
 
     def __init__(self, config: Config) -> None:

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dockward.analysis import RuleEngine, problem_finding
 from dockward.config import Config
-from dockward.discovery import Candidate, kind_from_content, walk
+from dockward.discovery import Candidate, walk
 from dockward.findings import Finding
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
+from dockward.readers.files import decode_source, read_source
+from dockward.rules.runner import RuleRunner, problem_finding
 from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
 
 log = logging.getLogger(__name__)
@@ -62,70 +63,6 @@ class ScanResult:
 def _resolve(ref: str) -> Callable[..., Any]:
     module, _, func = ref.partition(":")
     return getattr(importlib.import_module(module), func)
-
-
-def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_size: int,
-                ) -> tuple[SourceFile | None, list[ParseProblem]]:
-    """Read one file defensively: size, type, binary and encoding checks come first."""
-    path = candidate.path
-    display = root_display(path)
-    loc = Location(file=display, line=1, column=1, path="")
-    try:
-        st = path.stat()
-    except OSError as exc:
-        return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
-    if not path.is_file():
-        if candidate.explicit:
-            return None, [ParseProblem(loc, "not a regular file (device, socket or folder)")]
-        return None, []
-    if st.st_size > max_size:
-        mb = st.st_size / (1024 * 1024)
-        return None, [ParseProblem(loc, f"file is {mb:.1f} MB, over the {max_size // (1024 * 1024)}"
-                                   " MB limit (max-file-size); skipped")]
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_size + 1)
-    except OSError as exc:
-        return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
-    return decode_source(data, str(path), display, candidate.kind, candidate.explicit)
-
-
-def decode_source(data: bytes, path: str, display: str, kind: str | None, explicit: bool
-                  ) -> tuple[SourceFile | None, list[ParseProblem]]:
-    """Turn bytes into a SourceFile, settling content-dependent kinds."""
-    loc = Location(file=display, line=1, column=1)
-    problems: list[ParseProblem] = []
-    if b"\x00" in data[:8192]:
-        if kind in (None, "maybe-script", "yaml") and not explicit:
-            return None, []
-        return None, [ParseProblem(loc, "binary file (contains NUL bytes); skipped")]
-    if kind == "maybe-script":
-        kind = kind_from_content(kind, data[:128])
-        if kind is None:
-            return None, []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        text = data.decode("utf-8-sig", errors="replace")
-        problems.append(ParseProblem(
-            Location(file=display, line=line, column=1),
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "undecodable bytes were replaced and the rest was scanned"))
-    if kind == "yaml" or kind is None:
-        kind = kind_from_content("yaml", b"", text)
-        if kind is None:
-            if explicit:  # e.g. a pre-commit hook passing .pre-commit-config.yaml: not ours
-                log.info("%s: not a file kind dockward reads (Dockerfile, compose, "
-                         "Kubernetes, script, Markdown, CI YAML); skipped", display)
-            return None, problems
-    return SourceFile(path=path, display=display, text=text, kind=kind), problems
-
-
-def _os_reason(exc: OSError) -> str:
-    if exc.errno == 40:  # ELOOP
-        return "symlink loop"
-    return exc.strerror or str(exc)
 
 
 def _release(src: SourceFile) -> None:
@@ -246,7 +183,7 @@ def scan_paths(
     for ref in LINKERS:
         _resolve(ref)(models)
     result.models = sum(1 for m in models if not isinstance(m, ParseProblem))
-    engine = RuleEngine(config)
+    engine = RuleRunner(config)
     findings = _unique(engine.run(models))
     result.findings = _apply_inline_ignores(findings, sources, config)
     result.files_scanned = len(sources)
