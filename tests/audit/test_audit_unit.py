@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from dockward.cli.app import app
 from dockward.readers.engine.collect import (
     AuditOptions,
-    audit_endpoints,
     call_key,
+    collect,
     is_excluded,
     reason,
 )
@@ -67,7 +67,7 @@ def test_is_excluded(pattern: str, excluded: bool) -> None:
 
 def test_unreachable_endpoint_becomes_an_error(tmp_path: Path) -> None:
     ep = Endpoint("gone", f"unix://{tmp_path}/gone.sock", "--host")
-    result = audit_endpoints([ep], AuditOptions(workers=2, timeout=2))
+    result = collect([ep], AuditOptions(workers=2, timeout=2))
     assert not result.audited_any and list(result.models()) == []
     assert result.errors == [f"gone (unix://{tmp_path}/gone.sock): cannot audit: "
                              "No such file or directory"]
@@ -76,7 +76,7 @@ def test_unreachable_endpoint_becomes_an_error(tmp_path: Path) -> None:
 
 def test_bad_images_mode_is_rejected() -> None:
     with pytest.raises(ValueError):
-        audit_endpoints([], AuditOptions(images="some"))
+        collect([], AuditOptions(images="some"))
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

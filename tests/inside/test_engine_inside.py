@@ -26,6 +26,7 @@ from dockward.inside import remote, zipapp
 from dockward.inside.compare import compare
 from dockward.inside.to_workload import build_observed
 from dockward.rules.runner import RuleRunner
+from dockward.usecases.inside import look_inside_container
 from tests.engine.harness import PrivateEngine
 from tests.inside import helpers
 
@@ -247,11 +248,11 @@ def test_audit_inside_side_by_side(py_engine: PrivateEngine) -> None:
                         "50", "--cap-drop=ALL", "--cap-add=NET_ADMIN", "-v",
                         f"{py_engine.socket_path}:/var/run/docker.sock")
     configured = helpers.configured_from_inspect(py_engine.client.api.inspect_container(cid))
-    found, disagreements = remote.run_inside_audit(py_engine.client, cid, configured)
-    assert {f.code for f in found} == {"DW112", "DW113", "DW114", "DW201", "DW302", "DW701"}
-    assert {f.location.subject for f in found} == {"dw-side/observed"}
-    assert disagreements == []
-    full = remote.audit_inside(py_engine.client, cid, configured)
+    full = look_inside_container(py_engine.client, cid, configured)
+    assert {f.code for f in full.findings} == {"DW112", "DW113", "DW114", "DW201", "DW302",
+                                               "DW701"}
+    assert {f.location.subject for f in full.findings} == {"dw-side/observed"}
+    assert full.disagreements == []
     subject = full.subject()
     assert subject["disagreements"] == 0 and subject["name"] == "dw-side"
     rows = {r["setting"]: r for r in subject["side_by_side"]}
@@ -260,9 +261,10 @@ def test_audit_inside_side_by_side(py_engine: PrivateEngine) -> None:
     assert rows["mounts"]["observed"] == "/var/run/docker.sock"
     # the configuration changes under a running container: the two views now differ
     py_engine.docker("update", "--pids-limit", "80", cid)
-    _, disagreements = remote.run_inside_audit(py_engine.client, cid, configured)
-    assert [(d.setting, d.configured, d.observed) for d in disagreements] == [
+    again = look_inside_container(py_engine.client, cid, configured)
+    assert [(d.setting, d.configured, d.observed) for d in again.disagreements] == [
         ("pids limit", "50.0", "80.0")]
+    assert [f.code for f in again.findings if f.code == "DW704"] == ["DW704"]
 
 
 def test_userns_remap(make_private_engine: Any, tmp_path: Path) -> None:

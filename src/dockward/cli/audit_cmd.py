@@ -93,12 +93,9 @@ def audit(
     from dockward.readers.engine.collect import (
         IMAGE_MODES,
         AuditOptions,
-        audit_endpoints,
-        audit_findings,
     )
     from dockward.readers.engine.connect import EndpointError, TLSOptions, resolve_endpoints
-    from dockward.report import Report
-    from dockward.rules.runner import RuleRunner
+    from dockward.usecases.audit import audit_hosts
 
     if images not in IMAGE_MODES:
         raise fail_usage(f"--images must be one of: {', '.join(IMAGE_MODES)}")
@@ -115,74 +112,13 @@ def audit(
                            daemon_config=daemon_config, workers=workers, timeout=timeout)
     show = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show) as tick:
-        result = audit_endpoints(endpoints, options, progress=tick)
-    engine = RuleRunner(cfg)
-    findings = audit_findings(result, engine)
-    inside_subjects: list[dict[str, Any]] = []
-    for ref in split_list(inside):
-        found, inside_errors, subject = _look_inside(result, ref, cfg, engine, timeout)
-        findings.extend(found)
-        if result.hosts:
-            result.hosts[0].errors.extend(inside_errors)
-        if subject:
-            inside_subjects.append(subject)
-    calls = result.api_calls()
-    report = Report(
-        command="audit",
-        findings=findings,
-        root=",".join(ep.label for ep in endpoints),
-        stats={
-            "hosts": len(result.hosts),
-            "hosts_audited": sum(1 for h in result.hosts if h.reachable),
-            "containers": sum(len(h.containers) for h in result.hosts),
-            "images": sum(len(h.images) for h in result.hosts),
-            "services": sum(len(h.services) for h in result.hosts),
-            "api_calls": sum(calls.values()),
-            "seconds": round(result.seconds, 3),
-        },
-        errors=result.errors,
-        fail_on=cfg.fail_on,
-        subjects=[h.subject() for h in result.hosts] + inside_subjects,
-    )
+        outcome = audit_hosts(endpoints, options, cfg, split_list(inside), progress=tick)
+    report = outcome.report
     apply_baseline_option(report, cfg, baseline, write_baseline)
     emit(report, fmt or default_format(), output, color)
-    if not result.audited_any:
+    if not outcome.audited_any:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(exit_code(report, cfg, exit_zero))
-
-
-def _look_inside(result: Any, ref: str, cfg: Any, engine: Any, timeout: float
-                 ) -> tuple[list[Any], list[str], dict[str, Any] | None]:
-    """Run the in-container probe in the audited container ``ref``: its findings (the
-    observed view, DW7xx, and DW704 for every configured/observed disagreement), errors,
-    and a ``Report.subjects`` entry with the side-by-side table."""
-    from dockward.inside.remote import InsideUnavailable, audit_inside
-    from dockward.models.location import Location
-    from dockward.models.observation import Drift, DriftRow
-    from dockward.readers.engine.connect import make_api_client
-
-    for host in result.hosts:
-        for w in host.containers:
-            cid = str(w.facts.get("id", ""))
-            if w.name != ref and w.name != ref.lstrip("/") and not (ref and cid.startswith(ref)):
-                continue
-            try:
-                client = make_api_client(host.endpoint, timeout=timeout)
-                res = audit_inside(client, cid, w, cfg)
-            except InsideUnavailable as exc:
-                return [], [f"--inside {ref}: {exc}"], None
-            except Exception as exc:  # an unreachable exec must not lose the audit
-                return [], [f"--inside {ref}: {type(exc).__name__}: {exc}"], None
-            drift = Drift(
-                name=w.name,
-                anchor=Location(subject=f"{w.anchor.subject}/observed", path="inside"),
-                rows=[DriftRow(r.setting, r.configured or "", r.observed or "", r.note)
-                      for r in res.disagreements],
-            )
-            subject = res.subject()
-            subject["host"] = host.endpoint.label
-            return [*res.findings, *engine.check(drift)], [], subject
-    return [], [f"--inside {ref}: no such container among those audited"], None
 
 
 @contextmanager

@@ -123,9 +123,8 @@ def inside(
     fs_root: Annotated[str, typer.Option("--fs-root", hidden=True)] = "/",
 ) -> None:
     """Look at isolation from inside this container (capsh, ps, mounts, cgroups, sockets)."""
-    from dockward.inside.to_workload import build_observed, summary
-    from dockward.report import Report
-    from dockward.rules.runner import RuleRunner
+    from dockward.inside.to_workload import summary
+    from dockward.usecases.inside import inside_report
 
     cfg = build_config(config, Path("."), select, ignore, extend_select, fail_on)
     if from_json is not None:
@@ -145,19 +144,7 @@ def inside(
         typer.echo("dockward inside: the PID, network, IPC and UTS namespaces here are all the "
                    "host's: this looks like the host itself (or a container that shares all of "
                    "them); the findings describe this process", err=True)
-    subject = name or "observed"
-    workload, observation = build_observed(obs, subject=subject, name=name)
-    findings = RuleRunner(cfg).run([workload, observation])
-    findings.sort(key=lambda f: (-int(f.severity), f.code, f.location.path))
-    report = Report(
-        command="inside",
-        findings=findings,
-        root=subject,
-        stats={"seconds": obs.get("seconds", 0.0),
-               "unreadable": [f"{e['path']}: {e['error']}" for e in obs.get("errors") or []]},
-        fail_on=cfg.fail_on,
-        subjects=[summary(obs)],
-    )
+    report = inside_report(obs, cfg, name)
     apply_baseline_option(report, cfg, baseline, write_baseline)
     chosen = fmt or default_format()
     if chosen == "text" and output is None:

@@ -58,8 +58,7 @@ def scan(
 ) -> None:
     """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
     from dockward.discovery import STDIN_KINDS
-    from dockward.report import Report
-    from dockward.usecases.scan import scan_paths
+    from dockward.usecases.scan import scan_report
 
     targets = list(paths or [])
     groups = [split_list([g]) for g in compose_file or []]
@@ -81,17 +80,9 @@ def scan(
                              f"(choose from: {', '.join(STDIN_KINDS)})")
     start = Path(targets[0] if targets and targets[0] != "-" else ".")
     cfg = build_config(config, start, select, ignore, extend_select, fail_on, no_inline_ignores)
-    result = scan_paths(targets, cfg, compose_groups=groups, stdin_kind=stdin_type,
-                        stdin_name=stdin_filename)
-    report = Report(
-        command="scan",
-        findings=result.findings,
-        root=str(start),
-        stats={"files_scanned": result.files_scanned, "files_by_kind": result.files_by_kind,
-               "models": result.models, "seconds": round(result.seconds, 3)},
-        fail_on=cfg.fail_on,
-        show_suppressed=show_suppressed,
-    )
+    report = scan_report(targets, cfg, root=str(start), compose_groups=groups,
+                         stdin_kind=stdin_type, stdin_name=stdin_filename,
+                         show_suppressed=show_suppressed)
     apply_baseline_option(report, cfg, baseline, write_baseline)
     emit(report, fmt or default_format(), output, color)
     raise typer.Exit(exit_code(report, cfg, exit_zero))

@@ -18,7 +18,6 @@ import json
 import secrets
 import tarfile
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from dockward.inside import zipapp
@@ -159,64 +158,3 @@ def observe_container(client: Any, container_id: Any, probe_sockets: bool = True
     obs["transport"] = {"container": cid, "python": python, "python_version": version,
                         "method": method, "path": path}
     return obs
-
-
-@dataclass
-class InsideAudit:
-    """Both views of one container: what ``audit --inside`` reports for it."""
-
-    findings: list[Any]  # Findings on the observed Workload and the Observation
-    rows: list[Any]  # every compare.Row (the side-by-side table)
-    observed: Any  # the observed Workload
-    observation: Any  # the Observation (DW7xx facts)
-    observations: dict[str, Any]  # the probe's raw JSON
-
-    @property
-    def disagreements(self) -> list[Any]:
-        return [r for r in self.rows if not r.agree]
-
-    def subject(self) -> dict[str, Any]:
-        """A ``Report.subjects`` entry: the side-by-side table and the inside summary."""
-        from dockward.inside.to_workload import summary
-
-        return {"kind": "inside", "name": self.observed.name,
-                "observed": summary(self.observations),
-                "side_by_side": [r.to_dict() for r in self.rows],
-                "disagreements": len(self.disagreements)}
-
-
-def audit_inside(client: Any, container: Any, configured_workload: Any, config: Any = None,
-                 probe_sockets: bool = True) -> InsideAudit:
-    """Observe ``container`` from within and set it beside its configured Workload.
-
-    Findings carry the subject ``<subject>/observed`` (the configured Workload's own subject,
-    ``host/name`` in a live audit),
-    so reporters group them with the container's configured findings.  ``config`` is a
-    :class:`dockward.config.Config` (default: every rule).
-    """
-    from dockward.config import Config
-    from dockward.inside.compare import compare
-    from dockward.inside.to_workload import build_observed
-    from dockward.rules.runner import RuleRunner
-
-    obs = observe_container(client, container, probe_sockets=probe_sockets)
-    name = getattr(configured_workload, "name", "") or str(obs.get("container_id") or "")[:12]
-    # beside the configured view's own subject (``host/name`` in a live audit)
-    anchor = getattr(configured_workload, "anchor", None)
-    base = getattr(anchor, "subject", "") or name
-    observed, observation = build_observed(obs, subject=f"{base}/observed", name=name)
-    engine = RuleRunner(config if config is not None else Config())
-    return InsideAudit(findings=engine.run([observed, observation]),
-                       rows=compare(configured_workload, observed), observed=observed,
-                       observation=observation, observations=obs)
-
-
-def run_inside_audit(client: Any, container: Any, configured_workload: Any,
-                     config: Any = None, probe_sockets: bool = True
-                     ) -> tuple[list[Any], list[Any]]:
-    """``(findings, disagreements)`` of :func:`audit_inside`: the findings of every enabled
-    rule on the observed Workload and the Observation (DW7xx), and the
-    :class:`dockward.inside.compare.Row` entries where the configured and observed views
-    contradict each other.  Raises :class:`InsideUnavailable` (not running, no Python)."""
-    result = audit_inside(client, container, configured_workload, config, probe_sockets)
-    return result.findings, result.disagreements

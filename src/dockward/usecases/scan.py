@@ -23,6 +23,7 @@ from dockward.findings import Finding
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
 from dockward.readers.files import decode_source, read_source
+from dockward.report import Report
 from dockward.rules.runner import RuleRunner, problem_finding
 from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
 
@@ -194,6 +195,23 @@ def scan_paths(
     return result
 
 
+def scan_report(paths: list[str], config: Config, *, root: str = ".",
+                compose_groups: list[list[str]] | None = None, stdin_kind: str | None = None,
+                stdin_name: str = "<stdin>", show_suppressed: bool = False) -> Report:
+    """``dockward scan``: scan ``paths`` and wrap the findings in a report."""
+    result = scan_paths(paths, config, compose_groups=compose_groups, stdin_kind=stdin_kind,
+                        stdin_name=stdin_name)
+    return Report(
+        command="scan",
+        findings=result.findings,
+        root=root,
+        stats={"files_scanned": result.files_scanned, "files_by_kind": result.files_by_kind,
+               "models": result.models, "seconds": round(result.seconds, 3)},
+        fail_on=config.fail_on,
+        show_suppressed=show_suppressed,
+    )
+
+
 def _unique(findings: list[Finding]) -> list[Finding]:
     """One finding per problem and place: a pod-level ``hostPID: true`` is the same line for
     every container of the pod, and ``-v x:/a -v x:/a`` is one mistake, not two."""
@@ -290,4 +308,4 @@ def _code_of(selector: str) -> str:
     return found.code if found else selector.upper()
 
 
-__all__ = ["ScanResult", "problem_finding", "scan_paths"]
+__all__ = ["ScanResult", "problem_finding", "scan_paths", "scan_report"]

@@ -27,7 +27,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockward.findings import Finding
 from dockward.models.daemon import Daemon
 from dockward.models.host import Host
 from dockward.models.image import Image
@@ -439,7 +438,7 @@ def _finish(state: _HostState) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def audit_endpoints(endpoints: list[Endpoint], options: AuditOptions | None = None,
+def collect(endpoints: list[Endpoint], options: AuditOptions | None = None,
                     progress: ProgressFn | None = None) -> AuditResult:
     """Audit every endpoint concurrently; unreachable ones become errors, not exceptions."""
     options = options or AuditOptions()
@@ -503,33 +502,3 @@ def audit_endpoints(endpoints: list[Endpoint], options: AuditOptions | None = No
             _services(state)
         _finish(state)
     return AuditResult(hosts=[s.audit for s in states], seconds=time.perf_counter() - started)
-
-
-# --------------------------------------------------------------------------- findings
-
-
-def audit_findings(result: AuditResult, engine: Any) -> list[Finding]:
-    """Run the rule engine over every model and tag findings with host and object.
-
-    The tags (``extra``: host, container, container_id, image, image_id) let reports
-    name the container by name, id and image without parsing subjects.
-    """
-    findings: list[Finding] = []
-    for host in result.hosts:
-        for model in host.models():
-            tags = _tags(host.endpoint.label, model)
-            for finding in engine.check(model):
-                finding.extra = {**tags, **(finding.extra or {})}
-                findings.append(finding)
-    findings.sort(key=Finding.sort_key)
-    return findings
-
-
-def _tags(label: str, model: object) -> dict[str, Any]:
-    if isinstance(model, Workload):
-        kind = "service" if model.source_kind == "swarm-service" else "container"
-        return {"host": label, kind: model.name,
-                f"{kind}_id": str(model.facts.get("id", ""))[:12], "image": model.image}
-    if isinstance(model, Image):
-        return {"host": label, "image": model.ref, "image_id": model.short_id}
-    return {"host": label}
