@@ -19,8 +19,6 @@ SKIP_DIRS = frozenset(
      ".mypy_cache", ".ruff_cache", ".pytest_cache", ".idea", ".terraform"}
 )
 
-STDIN_KINDS = ("compose", "dockerfile", "shell", "makefile", "markdown", "ci-yaml", "systemd",
-               "k8s")
 
 _COMPOSE_NAME = re.compile(
     r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$|^[\w.-]+\.compose\.ya?ml$",

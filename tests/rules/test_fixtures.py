@@ -15,13 +15,11 @@ import pytest
 
 from dockward.config import Config
 from dockward.findings import Finding
+from dockward.kinds import kind_of_fixture
 from dockward.usecases.scan import scan_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect(?P<next>-next)?:\s*(?P<codes>DW\d{3}(?:\s*,\s*DW\d{3})*)")
-KIND_BY_SUFFIX = {".yaml": "compose", ".yml": "compose", ".sh": "shell", ".md": "markdown",
-                  ".Dockerfile": "dockerfile"}
-K8S_SUFFIXES = (".k8s.yaml", ".k8s.yml")
 
 FILES = sorted(p for p in FIXTURES.glob("DW*/*") if p.is_file())
 
@@ -55,7 +53,7 @@ def test_fixture(path: Path) -> None:
     result = scan_paths([str(path)], Config(select=[code, "DW000"]))
 
     assert result.files_scanned == 1, f"{path.name} was not picked up as a scannable file"
-    kind = "k8s" if path.name.endswith(K8S_SUFFIXES) else KIND_BY_SUFFIX[path.suffix]
+    kind = kind_of_fixture(path.name)
     assert result.files_by_kind.get(kind) == 1, f"read as {result.files_by_kind}, not {kind}"
     assert result.models >= 1, "the reader found no workload/daemon in this fixture"
     live = [f for f in result.findings if not f.suppressed]

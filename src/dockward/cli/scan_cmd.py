@@ -57,7 +57,7 @@ def scan(
     color: ColorOpt = None,
 ) -> None:
     """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
-    from dockward.discovery import STDIN_KINDS
+    from dockward.kinds import STDIN_KINDS
     from dockward.usecases.scan import scan_report
 
     targets = list(paths or [])

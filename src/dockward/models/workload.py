@@ -197,12 +197,7 @@ class Workload:
 
     def describe(self) -> str:
         """A short label for messages: ``service 'web'`` or ``container 'x'``."""
-        kind = {
-            "compose-service": "service",
-            "run-line": "docker run",
-            "container": "container",
-            "swarm-service": "swarm service",
-            "k8s": "container",
-            "observed": "this container",
-        }.get(self.source_kind, self.source_kind)
-        return f"{kind} '{self.name}'" if self.name else kind
+        from dockward.kinds import surface_of
+
+        label = surface_of(self.source_kind).label
+        return f"{label} '{self.name}'" if self.name else label

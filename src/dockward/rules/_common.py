@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from dockward.kinds import spell as spell_on
+from dockward.kinds import surface_of
 from dockward.models.workload import Mount, Port, Workload
 
 
@@ -72,69 +74,11 @@ def severity_hint(label: str) -> dict[str, Any]:
     return {"severity": label}
 
 
-# How each setting is written on each surface, so messages speak the user's own syntax.
-_SPELLINGS: dict[str, dict[str, str]] = {
-    "no_new_privileges": {
-        "compose": "security_opt: [no-new-privileges:true]",
-        "run": "--security-opt no-new-privileges",
-        "k8s": "securityContext.allowPrivilegeEscalation: false",
-    },
-    "read_only": {
-        "compose": "read_only: true (with tmpfs for paths it must write)",
-        "run": "--read-only (with --tmpfs for paths it must write)",
-        "k8s": "securityContext.readOnlyRootFilesystem: true (with emptyDir for paths it "
-               "must write)",
-    },
-    "cap_drop_all": {
-        "compose": "cap_drop: [ALL] and add back only what the service needs with cap_add",
-        "run": "--cap-drop=ALL and add back only what it needs with --cap-add",
-        "k8s": "securityContext.capabilities.drop: [ALL] and add back only what it needs",
-    },
-    "user": {
-        "compose": 'user: "10001:10001" (or a USER in the image)',
-        "run": "--user 10001:10001 (or a USER in the image)",
-        "k8s": "securityContext.runAsNonRoot: true with a runAsUser",
-    },
-    "memory": {
-        "compose": "mem_limit (or deploy.resources.limits.memory)",
-        "run": "--memory",
-        "k8s": "resources.limits.memory",
-    },
-    "cpus": {
-        "compose": "cpus (or deploy.resources.limits.cpus)",
-        "run": "--cpus",
-        "k8s": "resources.limits.cpu",
-    },
-    "pids": {
-        "compose": "pids_limit (or deploy.resources.limits.pids)",
-        "run": "--pids-limit",
-        "k8s": "the kubelet's podPidsLimit",
-    },
-    "restart": {
-        "compose": "restart: on-failure:{n}",
-        "run": "--restart on-failure:{n}",
-        "k8s": "restartPolicy (Kubernetes backs off on its own)",
-    },
-    "pid_host": {"compose": "pid: host", "run": "--pid=host", "k8s": "hostPID: true"},
-    "network_host": {"compose": "network_mode: host", "run": "--network=host",
-                     "k8s": "hostNetwork: true"},
-    "ipc_host": {"compose": "ipc: host", "run": "--ipc=host", "k8s": "hostIPC: true"},
-    "uts_host": {"compose": "uts: host", "run": "--uts=host", "k8s": "hostNetwork: true"},
-    "userns_host": {"compose": "userns_mode: host", "run": "--userns=host",
-                    "k8s": "hostUsers: true"},
-}
-
-
 def surface(w: Workload) -> str:
     """``compose``, ``k8s`` or ``run`` (docker CLI flags, also right for live containers)."""
-    if w.source_kind == "compose-service":
-        return "compose"
-    if w.source_kind == "k8s":
-        return "k8s"
-    return "run"
+    return surface_of(w.source_kind).dialect
 
 
 def spell(w: Workload, setting: str, **values: object) -> str:
     """The way ``setting`` is written on the surface that described ``w``."""
-    text = _SPELLINGS[setting][surface(w)]
-    return text.format(**values) if values else text
+    return spell_on(w.source_kind, setting, **values)

@@ -14,12 +14,14 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from dockward.config import Config
 from dockward.discovery import Candidate, walk
 from dockward.findings import Finding
+from dockward.kinds import INPUT_KINDS
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
 from dockward.readers.files import decode_source, read_source
@@ -28,24 +30,6 @@ from dockward.rules.runner import RuleRunner, problem_finding
 from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
 
 log = logging.getLogger(__name__)
-
-# kind -> readers ("module:function"), each taking a SourceFile and yielding models.
-# Compose files are read in groups (base + overrides) by _read_compose_group instead.
-READERS: dict[str, tuple[str, ...]] = {
-    "dockerfile": ("dockward.readers.commands:read_commands",
-                   "dockward.readers.dockerfile:read_dockerfile",
-                   "dockward.readers.build_lines:read_build_lines"),
-    "shell": ("dockward.readers.commands:read_commands",
-              "dockward.readers.build_lines:read_build_lines"),
-    "makefile": ("dockward.readers.commands:read_commands",
-                 "dockward.readers.build_lines:read_build_lines"),
-    "markdown": ("dockward.readers.commands:read_commands",
-                 "dockward.readers.build_lines:read_build_lines"),
-    "ci-yaml": ("dockward.readers.commands:read_commands",
-                "dockward.readers.build_lines:read_build_lines"),
-    "systemd": ("dockward.readers.commands:read_commands",),
-    "k8s": ("dockward.readers.kubernetes:read_kubernetes",),
-}
 
 # Post-read steps that relate models across files (e.g. a compose service and the
 # Dockerfile it builds), "module:function" taking the list of models.
@@ -81,22 +65,30 @@ def _read_models(src: SourceFile) -> Iterator[object]:
 
 
 def _run_readers(src: SourceFile) -> Iterator[object]:
-    for ref in READERS.get(src.kind, ()):
-        try:
-            yield from _resolve(ref)(src)
-        except ReadError as exc:
-            yield ParseProblem(Location(file=src.display, line=exc.line or 1,
-                                        column=exc.column or 1), exc.message)
-        except RecursionError:
-            yield ParseProblem(Location(file=src.display, line=1), "input nested too deeply")
-        except Exception as exc:  # a reader bug must cost one file, not the whole scan
-            log.debug("reader %s failed on %s", ref, src.display, exc_info=True)
-            yield ParseProblem(Location(file=src.display, line=1),
-                               f"internal error while reading ({type(exc).__name__}: {exc}); "
-                               "please report it")
+    kind = INPUT_KINDS.get(src.kind)
+    for ref in kind.readers if kind is not None and not kind.grouped else ():
+        yield from guarded(src.display, ref, partial(_resolve(ref), src))
+
+
+def guarded(display: str, reader: str, models: Callable[[], Iterable[object]]
+            ) -> Iterator[object]:
+    """The models a reader yields; whatever it raises costs one file, never the scan."""
+    try:
+        yield from models()
+    except ReadError as exc:
+        yield ParseProblem(Location(file=display, line=exc.line or 1, column=exc.column or 1),
+                           exc.message)
+    except RecursionError:
+        yield ParseProblem(Location(file=display, line=1), "input nested too deeply")
+    except Exception as exc:  # a reader bug must cost one file, not the whole scan
+        log.debug("reader %s failed on %s", reader, display, exc_info=True)
+        yield ParseProblem(Location(file=display, line=1),
+                           f"internal error while reading ({type(exc).__name__}: {exc}); "
+                           "please report it")
 
 
 def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
+    from dockward.readers.compose import read_compose
     from dockward.readers.interpolate import read_env_file
 
     env: dict[str, str] = {}
@@ -108,27 +100,10 @@ def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
             except (OSError, ValueError):
                 env = {}
     try:
-        yield from _compose_models(group, env)
+        yield from guarded(group[0].display, "compose", lambda: read_compose(group, env))
     finally:
         for src in group:
             _release(src)
-
-
-def _compose_models(group: list[SourceFile], env: dict[str, str]) -> Iterator[object]:
-    from dockward.readers.compose import read_compose
-
-    try:
-        yield from read_compose(group, env)
-    except ReadError as exc:
-        yield ParseProblem(Location(file=group[0].display, line=exc.line or 1,
-                                    column=exc.column or 1), exc.message)
-    except RecursionError:
-        yield ParseProblem(Location(file=group[0].display, line=1), "input nested too deeply")
-    except Exception as exc:  # a reader bug must cost one file, not the whole scan
-        log.debug("compose reader failed on %s", group[0].display, exc_info=True)
-        yield ParseProblem(Location(file=group[0].display, line=1),
-                           f"internal error while reading ({type(exc).__name__}: {exc}); "
-                           "please report it")
 
 
 def _display_for(roots: list[str]) -> Callable[[Path], str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockward.kinds import COMMAND_KINDS
 from dockward.models.daemon import Daemon
 from dockward.models.workload import Workload
 from dockward.readers.base import ParseProblem, SourceFile
@@ -42,11 +43,8 @@ from dockward.readers.commands.extract import (
     iter_commands,
 )
 
-KINDS = frozenset({"shell", "makefile", "markdown", "dockerfile", "ci-yaml", "systemd"})
-
 __all__ = [
     "CONTAINER_PROGRAMS",
-    "KINDS",
     "CliInvocation",
     "Command",
     "CommandText",
@@ -66,7 +64,7 @@ __all__ = [
 
 def read_commands(src: SourceFile) -> Iterator[Workload | Daemon | ParseProblem]:
     """Workloads for container-creating lines, then daemon evidence, then problems."""
-    if src.kind not in KINDS:
+    if src.kind not in COMMAND_KINDS:
         return
     problems: list[ParseProblem] = []
     commands = list(iter_commands(src, problems=problems))
