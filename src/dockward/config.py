@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,28 @@ DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 _KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "severity", "fail-on",
     "baseline", "allow-inline-ignores", "exclude", "max-file-size", "rules",
-    "respect-gitignore", "report-unused-ignores",
+    "respect-gitignore", "report-unused-ignores", "fix",
 }
+_FIX_KEYS = {"memory", "cpus", "pids", "user", "restart-retries", "cap-add"}
+
+
+@dataclass(frozen=True)
+class FixDefaults:
+    """The values fixes write (the ``[fix]`` table), documented in the README.
+
+    A memory limit of 512 MiB, one CPU and 200 processes suit a typical web service and
+    stop a runaway one long before it starves the host; uid/gid 10001 is outside the range
+    distributions give system and login users, so it owns nothing on the host;
+    ``on-failure:5`` restarts a crashing container a few times, then leaves it stopped for a
+    human to look at.  ``cap_add`` lists what ``cap_drop: [ALL]`` adds back (none by default).
+    """
+
+    memory: str = "512m"
+    cpus: float = 1.0
+    pids: int = 200
+    user: str = "10001:10001"
+    restart_retries: int = 5
+    cap_add: tuple[str, ...] = ()
 
 
 class ConfigError(Exception):
@@ -45,6 +65,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     respect_gitignore: bool = True
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fix: FixDefaults = field(default_factory=FixDefaults)
     source: str | None = None  # the file this was read from, shown with --verbose
 
     def is_enabled(self, code: str, file: str = "") -> bool:
@@ -191,7 +212,51 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Config:
     if not isinstance(rules, dict):
         raise ConfigError(f"{where}: [rules] must be a table of per-rule options")
     cfg.rule_options = {str(k).upper(): dict(v) for k, v in rules.items() if isinstance(v, dict)}
+    if "fix" in data:
+        cfg.fix = _fix_defaults(data["fix"], where)
     return cfg
+
+
+def _fix_defaults(table: Any, where: str) -> FixDefaults:
+    """The ``[fix]`` table, checked key by key: a bad value must not become a bad fix."""
+    from dockward.models.knowledge import parse_bytes
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [fix] must be a table")
+    unknown = set(table) - _FIX_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: [fix]: unknown key(s): {', '.join(sorted(unknown))} "
+                          f"(allowed: {', '.join(sorted(_FIX_KEYS))})")
+
+    values: dict[str, Any] = {}
+    if "memory" in table:
+        memory = table["memory"]
+        if not isinstance(memory, str | int) or isinstance(memory, bool) or not (
+                parse_bytes(memory) or 0) >= 6 * 1024 * 1024:
+            raise ConfigError(f"{where}: [fix] memory must be a size of at least 6m "
+                              f"(Docker's minimum), such as \"512m\"; got {memory!r}")
+        values["memory"] = str(memory)
+    if "cpus" in table:
+        cpus = table["cpus"]
+        if not isinstance(cpus, int | float) or isinstance(cpus, bool) or not 0 < cpus <= 1024:
+            raise ConfigError(f"{where}: [fix] cpus must be a number above 0; got {cpus!r}")
+        values["cpus"] = float(cpus)
+    for key, field_name, low in (("pids", "pids", 1), ("restart-retries", "restart_retries", 1)):
+        if key in table:
+            number = table[key]
+            if not isinstance(number, int) or isinstance(number, bool) or number < low:
+                raise ConfigError(f"{where}: [fix] {key} must be a whole number of at least "
+                                  f"{low}; got {number!r}")
+            values[field_name] = number
+    if "user" in table:
+        user = table["user"]
+        if not isinstance(user, str) or not user.strip() or user.split(":")[0] in ("0", "root"):
+            raise ConfigError(f"{where}: [fix] user must be a non-root user such as "
+                              f"\"10001:10001\"; got {user!r}")
+        values["user"] = user.strip()
+    if "cap-add" in table:
+        values["cap_add"] = tuple(_str_list(table["cap-add"], "[fix] cap-add", where))
+    return replace(FixDefaults(), **values)
 
 
 def _str_list(value: Any, key: str, where: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Any
 
 from dockward.models.location import Location
@@ -44,14 +44,57 @@ class Confidence(IntEnum):
     HIGH = 3
 
 
+class Change(Enum):
+    """How a remedy changes a setting."""
+
+    SET = "set"  # give the setting this value (replacing any other)
+    ADD = "add"  # add this item to a list setting (cap_drop, security_opts, tmpfs ...)
+    REMOVE = "remove"  # remove the item at ``target`` (a mount, a capability) or the setting
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    """A fix intent: the change to the model that makes a hit go away.
+
+    Rules say *what* should change, in the model's terms (``Workload.pids_limit`` set to
+    200, the mount at ``target`` removed); the editors in :mod:`dockward.fixers` say *how*,
+    in the syntax of the file the model came from, at the recorded location.  ``setting`` is
+    a model field name; ``target`` the element to change or remove (default: where the field
+    was set, else the model's anchor).  ``safety`` overrides the rule's own fix safety for
+    this hit (binding one port to 127.0.0.1 may be safe where another is not).
+    """
+
+    change: Change
+    setting: str
+    value: Any = None
+    target: Location | None = None
+    safety: FixSafety | None = None
+
+    def describe(self) -> str:
+        """``set pids_limit to 200``: the intent in the model's words (editors spell it)."""
+        if self.change is Change.REMOVE:
+            return f"remove {self.setting}" + (f" {self.value}" if self.value else "")
+        verb = "set" if self.change is Change.SET else "add"
+        joiner = " to " if self.change is Change.SET else " "
+        shown = str(self.value).lower() if isinstance(self.value, bool) else self.value
+        return f"{verb} {self.setting}{joiner}{shown}"
+
+
 @dataclass(slots=True)
 class Hit:
-    """What a rule yields: where, what, and the evidence; the engine adds the metadata."""
+    """What a rule yields: where, what, and the evidence; the runner adds the metadata.
+
+    ``severity`` overrides the rule's default for this hit (a writable ``/`` mount is
+    critical where other host paths are high); config overrides still win.  ``remedy`` is
+    the fix intent, when the rule knows one.
+    """
 
     location: Location
     message: str
     evidence: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    remedy: Remedy | None = None
 
 
 @dataclass(slots=True)
@@ -65,10 +108,12 @@ class Finding:
     location: Location
     evidence: str = ""
     confidence: Confidence = Confidence.HIGH
-    fix: str = ""
+    fix: str = ""  # the remedy, in words (empty when the rule knows none)
     extra: dict[str, Any] = field(default_factory=dict)
     suppressed: bool = False
     suppression_reason: str = ""
+    remedy: Remedy | None = None
+    fix_safety: FixSafety = FixSafety.NONE
 
     @property
     def fingerprint(self) -> str:

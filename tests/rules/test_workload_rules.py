@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from dockward.findings import Hit
+from dockward.findings import Hit, Severity
 from dockward.models.daemon import Daemon, Listener
+from dockward.models.environment import DaemonDefaults, Environment
 from dockward.models.location import Location
 from dockward.models.workload import (
     Capability,
@@ -89,7 +90,7 @@ def test_dw102_all_is_flagged_as_near_privileged() -> None:
     hits = run("DW102", workload(cap_add=[Capability("ALL", at(5))]))
     assert len(hits) == 1
     assert "privileged" in hits[0].message and "critical" in hits[0].message
-    assert hits[0].extra == {"severity": "critical"}
+    assert hits[0].severity is Severity.CRITICAL
 
 
 def test_dw102_normalizes_names_and_dedups() -> None:
@@ -347,7 +348,7 @@ def test_dw202_messages() -> None:
     assert "(it contains /var/lib/docker)" in hits[0].message
     assert "read-only still exposes" in hits[0].message
     hits = run("DW202", workload(mounts=[bind("/", "/host")]))
-    assert "whole filesystem" in hits[0].message and hits[0].extra == {"severity": "critical"}
+    assert "whole filesystem" in hits[0].message and hits[0].severity is Severity.CRITICAL
     hits = run("DW202", workload(mounts=[bind("/etc/ssh/sshd_config", "/x")]))
     assert "(inside /etc/ssh)" in hits[0].message and "SSH" in hits[0].message
 
@@ -412,7 +413,7 @@ def test_dw206() -> None:
                         Port("2370-2380", at(9), host_port="2370-2380")])
     hits = run("DW206", w)
     assert lines(hits) == [5, 6, 9]
-    assert "plaintext" in hits[0].message and hits[0].extra == {"severity": "critical"}
+    assert "plaintext" in hits[0].message and hits[0].severity is Severity.CRITICAL
     assert "2376" in hits[1].message
 
 
@@ -487,9 +488,9 @@ def test_dw601_daemon_listeners() -> None:
     )
     hits = run("DW601", d)
     assert lines(hits) == [3, 4, 6]
-    assert "without TLS" in hits[0].message and hits[0].extra == {}
+    assert "without TLS" in hits[0].message and hits[0].severity is None
     assert "without --tlsverify" in hits[1].message
-    assert "loopback" in hits[2].message and hits[2].extra == {"severity": "high"}
+    assert "loopback" in hits[2].message and hits[2].severity is Severity.HIGH
 
 
 def test_dw601_client() -> None:
@@ -504,3 +505,41 @@ def test_dw601_client() -> None:
     assert lines(hits) == [2, 3, 5]
     assert all("the client talks to a daemon" in h.message and "plaintext TCP" in h.message
                for h in hits)
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def run_in(code: str, model: object, env: Environment) -> list[Hit]:
+    found = lookup(code)
+    assert found is not None, code
+    return list(found.check(model, RuleContext(options=dict(found.options), env=env)))
+
+
+def test_dw112_daemon_default_applies_no_new_privileges() -> None:
+    w = limited(security_opts=[])
+    assert lines(run("DW112", w)) == [2]
+    assert run_in("DW112", w, Environment(daemon=DaemonDefaults(no_new_privileges=True))) == []
+    assert lines(run_in("DW112", w, Environment(daemon=DaemonDefaults()))) == [2]
+    # an explicit opt-out is still reported: the daemon default does not override it
+    off = limited(security_opts=[SecurityOpt.parse("no-new-privileges:false", at(10))])
+    assert lines(run_in("DW112", off,
+                        Environment(daemon=DaemonDefaults(no_new_privileges=True)))) == [10]
+
+
+def test_dw113_image_user_from_the_environment() -> None:
+    w = limited(user=None, image="app:1")
+    assert [h.evidence for h in run("DW113", w)] == ["user missing"]
+    assert run_in("DW113", w, Environment(image_users={"app:1": "10001"})) == []
+    hits = run_in("DW113", w, Environment(image_users={"app:1": ""}))
+    assert [(h.location.line, h.evidence) for h in hits] == [(2, "user missing, image user root")]
+    assert hits[0].message.startswith("no user set and the image's USER is root: runs as root")
+
+
+def test_daemon_defaults_from_daemon_settings() -> None:
+    d = Daemon(name="d", anchor=Location(subject="h"), config={"no-new-privileges": True,
+                                                              "userns-remap": "default"})
+    assert DaemonDefaults.of(d) == DaemonDefaults(no_new_privileges=True, userns_remap=True)
+    off = Daemon(name="d", anchor=Location(subject="h"), flags=["--seccomp-profile",
+                                                                "unconfined"])
+    assert DaemonDefaults.of(off) == DaemonDefaults(seccomp_unconfined=True)

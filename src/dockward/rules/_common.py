@@ -69,11 +69,6 @@ def join_names(names: Iterable[str]) -> str:
     return ", ".join(sorted(names))
 
 
-def severity_hint(label: str) -> dict[str, Any]:
-    """Per-finding severity suggestion (``extra['severity']``) for engines that honour it."""
-    return {"severity": label}
-
-
 def surface(w: Workload) -> str:
     """``compose``, ``k8s`` or ``run`` (docker CLI flags, also right for live containers)."""
     return surface_of(w.source_kind).dialect

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.knowledge import DEFAULT_CAPABILITIES
 from dockward.models.workload import Workload, normalize_capability
-from dockward.rules._common import is_host_mode, severity_hint, string_list
+from dockward.rules._common import is_host_mode, string_list
 from dockward.rules.registry import RuleContext, rule
 
 DANGEROUS_CAPABILITIES: tuple[str, ...] = (
@@ -138,7 +138,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         allows = WHAT_IT_ALLOWS.get(name)
         if name == "ALL":
             yield Hit(cap.origin, f"adds ALL capabilities: {allows}", "cap_add ALL",
-                      extra=severity_hint("critical"))
+                      severity=Severity.CRITICAL)
         elif allows is not None:
             yield Hit(cap.origin, f"adds capability {name}: lets root in the container "
                       f"{allows}", f"cap_add {name}")

@@ -26,6 +26,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     Reports a container without `security_opt: [no-new-privileges:true]`
     (`--security-opt no-new-privileges`; Kubernetes `allowPrivilegeEscalation: false`), at
     the service or `docker run` word, and an explicit `no-new-privileges=false` at its line.
+    Where the daemon is known to apply no-new-privileges to every container (the live audit
+    and the guard read its configuration), a container that does not turn it off is not
+    reported.
 
     ## Why it matters
     Dropping to a non-root user only helps if that user cannot become root again. Without
@@ -90,6 +93,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         return
     if w.facts.get("allow_privilege_escalation") is False:
         return
+    if ctx.env.daemon is not None and ctx.env.daemon.no_new_privileges:
+        return  # the daemon applies it to every container that does not turn it off
     yield Hit(
         w.anchor,
         "does not set no-new-privileges: a process in the container can gain privileges "

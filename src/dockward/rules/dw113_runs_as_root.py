@@ -26,8 +26,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     Reports `user: root`, `user: "0"`, `user: "0:0"` (`--user`/`-u`, Kubernetes
     `runAsUser: 0`) at the line that sets it, and a container with no user at all at the
     service or `docker run` word. When no user is set but the image (its `USER`, or the
-    Dockerfile that builds it) is known to use a non-root user, nothing is reported; when
-    the surface cannot express a user, nothing is reported either.
+    Dockerfile that builds it, or the image the guard inspected for a create request) is
+    known to use a non-root user, nothing is reported; when the surface cannot express a
+    user, nothing is reported either.
 
     ## Why it matters
     Without user-namespace remapping, UID 0 in a container is UID 0 on the host, held back
@@ -84,12 +85,13 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         return
     if w.facts.get("run_as_non_root") is True:
         return  # Kubernetes refuses to start the container as root
-    if w.image_user is not None:
-        if not is_root_user(w.image_user):
+    image_user = w.image_user if w.image_user is not None else ctx.env.image_user(w.image)
+    if image_user is not None:
+        if not is_root_user(image_user):
             return
         yield Hit(
             w.anchor,
-            f"no user set and the image's USER is {w.image_user.strip() or 'root'}: runs as "
+            f"no user set and the image's USER is {image_user.strip() or 'root'}: runs as "
             "root, which is UID 0 on the host unless the daemon remaps user namespaces",
             "user missing, image user root",
         )

@@ -9,7 +9,7 @@ from functools import lru_cache
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.knowledge import is_runtime_socket_path, normalize_host_path
 from dockward.models.workload import Mount, Workload
-from dockward.rules._common import mount_spec, severity_hint, string_list
+from dockward.rules._common import mount_spec, string_list
 from dockward.rules.registry import RuleContext, rule
 
 _BINARIES = "host programs and libraries: replacing one runs attacker code as root on the host"
@@ -303,6 +303,6 @@ def _hit(m: Mount, source: str, entry: _Entry, via_parent: bool) -> Hit:
         relation = ""
     tail = ("read-only still exposes what it holds" if m.read_only
             else "the container can change it on the host")
-    extra = severity_hint("critical") if source == "/" and not m.read_only else {}
+    severity = Severity.CRITICAL if source == "/" and not m.read_only else None
     return Hit(m.origin, f"mounts host {source} {access} at {m.target}{relation}: {what}; {tail}",
-               f"mount {mount_spec(m)}", extra=extra)
+               f"mount {mount_spec(m)}", severity=severity)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.workload import Workload
-from dockward.rules._common import port_numbers, port_spec, severity_hint
+from dockward.rules._common import port_numbers, port_spec
 from dockward.rules.registry import RuleContext, rule
 
 PLAINTEXT_PORT = 2375
@@ -95,7 +95,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "connect gets unauthenticated control of that daemon (start privileged "
                 "containers, mount its host's filesystem)",
                 f"port {port_spec(p)}",
-                extra=severity_hint("critical"),
+                severity=Severity.CRITICAL,
             )
         elif TLS_PORT in numbers:
             yield Hit(

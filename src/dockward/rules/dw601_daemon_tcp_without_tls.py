@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.daemon import Daemon, Listener
-from dockward.rules._common import severity_hint
 from dockward.rules.registry import RuleContext, rule
 
 PLAINTEXT_PORT = 2375
@@ -98,10 +97,9 @@ def _daemon_hit(listener: Listener) -> Hit | None:
         what = (f"dockerd listens on {addr} without TLS: anyone who can connect gets "
                 "unauthenticated control of the daemon, which is root on the host "
                 "(docker -H ... run -v /:/host ...)")
-    extra = severity_hint("high") if listener.is_loopback else {}
     return Hit(listener.origin, what + "." + _loopback_note(listener),
                f"listen {addr} tls={listener.tls} tlsverify={listener.tls_verify}",
-               extra=extra)
+               severity=Severity.HIGH if listener.is_loopback else None)
 
 
 def _client_hit(listener: Listener) -> Hit | None:
@@ -113,6 +111,6 @@ def _client_hit(listener: Listener) -> Hit | None:
     what = (f"the client talks to a daemon at {addr} over plaintext TCP ({reason}): that "
             "daemon accepts unauthenticated API calls, which are root on its host, and the "
             "session can be read or hijacked on the way")
-    extra = severity_hint("high") if listener.is_loopback else {}
     return Hit(listener.origin, what + "." + _loopback_note(listener),
-               f"client {addr} tls={listener.tls}", extra=extra)
+               f"client {addr} tls={listener.tls}",
+               severity=Severity.HIGH if listener.is_loopback else None)

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.observation import HostFilesystemView, Observation
-from dockward.rules._common import severity_hint
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -83,5 +82,5 @@ def check(o: Observation, ctx: RuleContext) -> Iterator[Hit]:
       (`ATTACK-T1005`)
     """
     for h in o.host_filesystems:
-        extra = severity_hint("critical") if h.writable else {}
-        yield Hit(h.origin, _message(h), f"host files at {h.mount_point}", extra=extra)
+        yield Hit(h.origin, _message(h), f"host files at {h.mount_point}",
+                  severity=Severity.CRITICAL if h.writable else None)

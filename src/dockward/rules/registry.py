@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockward.config import FixDefaults
 from dockward.findings import Confidence, FixSafety, Hit, Severity
+from dockward.models.environment import NO_ENVIRONMENT, Environment
 
 REQUIRED_DOC_HEADINGS = (
     "## What it does",
@@ -24,9 +26,17 @@ REQUIRED_DOC_HEADINGS = (
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a check may consult besides the model: its options (defaults merged with config)."""
+    """What a check may consult besides the model.
+
+    ``options``: the rule's options (defaults merged with config).  ``fix``: the values fixes
+    use (the config's ``[fix]`` table), so a remedy carries concrete values.  ``env``: the
+    daemon's defaults and the image's configured user, when the caller knows them (audit,
+    guard); a scan of files has none.
+    """
 
     options: dict[str, Any] = field(default_factory=dict)
+    fix: FixDefaults = field(default_factory=FixDefaults)
+    env: Environment = NO_ENVIRONMENT
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -142,18 +152,6 @@ def lookup(code_or_name: str) -> Rule | None:
         if r.name == key.lower():
             return r
     return None
-
-
-def resolve_selector(selector: str) -> list[str]:
-    """Codes matched by a code, a code prefix (``DW2``, ``DW20``) or a rule name."""
-    _load()
-    key = selector.strip()
-    by_name = [r.code for r in _RULES.values() if r.name == key.lower()]
-    if by_name:
-        return by_name
-    return [c for c in _RULES if c.startswith(key.upper())] + (
-        [key.upper()] if key.upper() in PSEUDO_RULES else []
-    )
 
 
 # Codes the engine itself reports (not backed by a rule module).

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from dockward.config import Config, ConfigError
-from dockward.findings import Finding, Hit, Severity
+from dockward.findings import Finding, FixSafety, Hit, Severity
+from dockward.models.environment import Environment
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem
 from dockward.rules.registry import PSEUDO_RULES, Rule, RuleContext, all_rules
@@ -45,7 +47,12 @@ def problem_finding(problem: ParseProblem) -> Finding:
 
 
 class RuleRunner:
-    """Applies the enabled rules to models, with severity overrides and rule options."""
+    """Applies the enabled rules to models, with severity overrides and rule options.
+
+    This is the one rule engine: scan, audit, inside and the guard all judge models here.
+    ``env`` (the daemon's defaults, the image's user) is passed per call, because one runner
+    judges containers of several daemons (audit) or requests for many images (guard).
+    """
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -53,28 +60,25 @@ class RuleRunner:
         for r in all_rules():
             if not config.is_enabled(r.code):
                 continue
-            ctx = RuleContext(options=config.options_for(r.code, r.options))
+            ctx = RuleContext(options=config.options_for(r.code, r.options), fix=config.fix)
             for model in r.models:
                 self._by_model.setdefault(model, []).append((r, ctx))
 
-    def run(self, models: Iterable[object]) -> list[Finding]:
+    def run(self, models: Iterable[object], env: Environment | None = None) -> list[Finding]:
         findings: list[Finding] = []
         for model in models:
             if isinstance(model, ParseProblem):
                 if self.config.is_enabled("DW000", model.location.file):
                     findings.append(problem_finding(model))
                 continue
-            findings.extend(self.check(model))
+            findings.extend(self.check(model, env))
         return findings
 
-    def _severity(self, r: Rule, hit: Hit) -> Severity:
-        """Config overrides win over a rule's per-hit severity, which wins over its default."""
-        default = _hit_severity(r, hit)
-        return self.config.severity_for(r.code, default)
-
-    def check(self, model: object) -> list[Finding]:
+    def check(self, model: object, env: Environment | None = None) -> list[Finding]:
         out: list[Finding] = []
         for r, ctx in self._by_model.get(type(model), []):
+            if env is not None:
+                ctx = replace(ctx, env=env)
             try:
                 hits = list(r.check(model, ctx))
             except Exception as exc:  # a rule bug must not end the scan
@@ -93,32 +97,25 @@ class RuleRunner:
             for hit in hits:
                 if not self.config.is_enabled(r.code, hit.location.file):
                     continue
-                out.append(
-                    Finding(
-                        code=r.code,
-                        name=r.name,
-                        severity=self._severity(r, hit),
-                        message=hit.message,
-                        location=hit.location,
-                        evidence=hit.evidence,
-                        confidence=r.confidence,
-                        extra=hit.extra,
-                    )
-                )
+                out.append(self._finding(r, hit))
         return out
 
-
-def _hit_severity(r: Rule, hit: Hit) -> Severity:
-    """A rule may raise or lower severity for one hit (``Hit.extra['severity']``)."""
-    wanted = hit.extra.pop("severity", None) if hit.extra else None
-    if isinstance(wanted, Severity):
-        return wanted
-    if isinstance(wanted, str):
-        try:
-            return Severity.parse(wanted)
-        except ValueError:
-            return r.severity
-    return r.severity
+    def _finding(self, r: Rule, hit: Hit) -> Finding:
+        """Config overrides win over a hit's own severity, which wins over the rule's."""
+        remedy = hit.remedy
+        return Finding(
+            code=r.code,
+            name=r.name,
+            severity=self.config.severity_for(r.code, hit.severity or r.severity),
+            message=hit.message,
+            location=hit.location,
+            evidence=hit.evidence,
+            confidence=r.confidence,
+            extra=hit.extra,
+            remedy=remedy,
+            fix=remedy.describe() if remedy is not None else "",
+            fix_safety=(remedy.safety or r.fix) if remedy is not None else FixSafety.NONE,
+        )
 
 
 def gate(findings: Iterable[Finding], fail_on: Severity) -> int:

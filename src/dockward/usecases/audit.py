@@ -13,6 +13,7 @@ from typing import Any
 
 from dockward.config import Config
 from dockward.findings import Finding
+from dockward.models.environment import DaemonDefaults, Environment
 from dockward.models.image import Image
 from dockward.models.workload import Workload
 from dockward.readers.engine.collect import AuditOptions, AuditResult, HostAudit, collect
@@ -78,9 +79,10 @@ def judge_collected(result: AuditResult, runner: RuleRunner) -> list[Finding]:
     """
     findings: list[Finding] = []
     for host in result.hosts:
+        env = Environment(daemon=DaemonDefaults.of(host.daemon)) if host.daemon else None
         for model in host.models():
             tags = _tags(host.endpoint.label, model)
-            for finding in runner.check(model):
+            for finding in runner.check(model, env):
                 finding.extra = {**tags, **(finding.extra or {})}
                 findings.append(finding)
     findings.sort(key=Finding.sort_key)
