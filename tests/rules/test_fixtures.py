@@ -4,10 +4,16 @@
 must yield exactly the findings its ``# expect: DW101`` comments announce, on those lines;
 ``pass_*`` files must yield none.  DW000 is selected too, so a fixture that a reader cannot
 parse fails loudly instead of passing by finding nothing.
+
+Each rule folder's ``expected.txt`` pins every finding of its ``fail_*`` files with line,
+column and message (``file:line:col: message``), so a change in wording or position shows up
+in review.  After an intended change, rewrite them with ``DW_UPDATE_FIXTURES=1 pytest
+tests/rules/test_fixtures.py`` and read the diff.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -21,7 +27,9 @@ from dockward.usecases.scan import scan_paths
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect(?P<next>-next)?:\s*(?P<codes>DW\d{3}(?:\s*,\s*DW\d{3})*)")
 
-FILES = sorted(p for p in FIXTURES.glob("DW*/*") if p.is_file())
+FILES = sorted(p for p in FIXTURES.glob("DW*/*")
+               if p.is_file() and p.name.startswith(("pass_", "fail_")))
+FOLDERS = sorted(p for p in FIXTURES.glob("DW*") if p.is_dir())
 
 
 def expectations(path: Path) -> set[tuple[str, int]]:
@@ -61,3 +69,23 @@ def test_fixture(path: Path) -> None:
     assert got == expected, (
         f"\nexpected: {sorted(expected)}\ngot:\n{_show(live)}"
     )
+
+
+def pinned(folder: Path) -> list[str]:
+    """Every finding of the folder's fail_ fixtures as ``file:line:col: message``."""
+    out: list[str] = []
+    for path in sorted(folder.glob("fail_*")):
+        result = scan_paths([str(path)], Config(select=[folder.name]))
+        out.extend(f"{path.name}:{f.location.line}:{f.location.column}: {f.message}"
+                   for f in result.findings if not f.suppressed)
+    return out
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[p.name for p in FOLDERS])
+def test_fixture_messages_and_columns(folder: Path) -> None:
+    got = pinned(folder)
+    expected_file = folder / "expected.txt"
+    if os.environ.get("DW_UPDATE_FIXTURES"):
+        expected_file.write_text("\n".join(got) + "\n", encoding="utf-8")
+    expected = expected_file.read_text(encoding="utf-8").splitlines()
+    assert got == expected
