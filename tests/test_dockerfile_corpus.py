@@ -37,7 +37,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
 if not CORPUS.is_dir():  # the corpus lives next to the repository on the reference machine
     CORPUS = Path("/work/shared/corpus/realworld/dockerfile")
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="real-world corpus not present")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason="real-world corpus not present"),
+]
 
 EXPECTED_SECRET_FINDINGS = {
     ("DW402", "jessfraz-dockerfiles__slapd.Dockerfile", 38),

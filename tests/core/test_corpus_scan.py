@@ -10,6 +10,8 @@ import pytest
 from dockward.config import Config
 from dockward.usecases.scan import scan_paths
 
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "realworld"
 
 

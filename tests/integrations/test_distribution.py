@@ -17,6 +17,8 @@ import yaml
 
 from tests.integrations.conftest import ROOT, dockward, in_ci
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

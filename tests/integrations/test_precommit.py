@@ -12,7 +12,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.integrations.conftest import ROOT, require
+
+pytestmark = pytest.mark.slow
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",

@@ -29,7 +29,10 @@ RUNLINES = sorted((CORPUS / "runlines").glob("*")) if (CORPUS / "runlines").is_d
 DOCKERFILES = sorted((CORPUS / "dockerfile").glob("*")) if (CORPUS / "dockerfile").is_dir() \
     else []
 
-pytestmark = pytest.mark.skipif(not RUNLINES, reason=f"corpus not available at {CORPUS}")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not RUNLINES, reason=f"corpus not available at {CORPUS}"),
+]
 
 EXPECTED_OCCURRENCES = 406
 EXPECTED_WORKLOADS = 367

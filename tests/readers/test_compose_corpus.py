@@ -14,7 +14,10 @@ from dockward.readers.compose import read_compose
 CORPUS = Path("/work/shared/corpus/realworld/compose")
 FILES = sorted(CORPUS.glob("*")) if CORPUS.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not FILES, reason=f"corpus not available at {CORPUS}")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not FILES, reason=f"corpus not available at {CORPUS}"),
+]
 
 
 def read(path: Path) -> list[Workload | ParseProblem]:

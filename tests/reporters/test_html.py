@@ -167,6 +167,7 @@ def chromium() -> str:
     return found  # type: ignore[return-value]
 
 
+@pytest.mark.slow
 def test_audit_of_many_containers_renders_in_chromium(chromium: str, tmp_path: Path) -> None:
     report = audit_report(containers=24)
     page = tmp_path / "audit-report.html"
@@ -230,6 +231,7 @@ def test_audit_of_many_containers_renders_in_chromium(chromium: str, tmp_path: P
     _keep(page)
 
 
+@pytest.mark.slow
 def test_scan_report_renders_in_chromium(chromium: str, tmp_path: Path) -> None:
     page = tmp_path / "scan-report.html"
     proc = run_cli("scan", "project", "--format", "html", "--output", str(page), cwd=FIXTURES)
