@@ -63,10 +63,6 @@ class ArgDecl:
     value: str | None = None
     inherits_global: bool = False
 
-    @property
-    def has_default(self) -> bool:
-        return self.default is not None
-
 
 @dataclass(slots=True)
 class EnvSetting:
@@ -200,10 +196,6 @@ class RunInstruction:
     def secret_envs(self) -> frozenset[str]:
         """Variables that secret mounts set for this RUN (``--mount=type=secret,env=X``)."""
         return frozenset(m.env for m in self.mounts if m.type == "secret" and m.env)
-
-    @property
-    def full_text(self) -> str:
-        return self.script + "".join("\n" + h.content for h in self.heredocs)
 
 
 @dataclass(slots=True)

@@ -76,5 +76,3 @@ class Host:
     files: list[FileFacts] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # facts that could not be read, and why
 
-    def files_with_role(self, *roles: str) -> list[FileFacts]:
-        return [f for f in self.files if f.role in roles]

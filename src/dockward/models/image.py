@@ -32,11 +32,6 @@ class HistoryEntry:
     comment: str = ""
     size: int = 0
 
-    @property
-    def is_empty_layer(self) -> bool:
-        """Metadata-only instructions (``#(nop)``) add no filesystem layer."""
-        return "#(nop)" in self.created_by
-
 
 @dataclass
 class Image:

@@ -82,7 +82,7 @@ def read_build_lines(src: SourceFile) -> Iterator[Build | ParseProblem]:
         flags, positional = parse_flags(words, start, _BUILD_FLAGS, _BUILD_SHORTS)
         context = words[positional].text if positional < len(words) else None
         values = [(f.name, f.value, f.index, f.expands) for f in flags]
-        yield build_from_flags(src, command.program, [w.text for w in words], values, context,
+        yield build_from_flags(src, command.program, values, context,
                                [command.location(i, f"argv[{i}]") for i in range(len(words))])
     # problems of CI YAML files are reported by the run-line reader already
 
@@ -101,7 +101,6 @@ def _buildah_args_start(argv: Sequence[str]) -> int | None:
 def build_from_flags(
     src: SourceFile,
     program: str,
-    argv: Sequence[str],
     flags: Sequence[tuple[str, str | None, int, bool]],
     context: str | None,
     locations: Sequence[Location],

@@ -245,7 +245,7 @@ def _from_command(command: Command, env: _Env, ordinal: int) -> Iterator[Daemon]
             yield _client(flag.value, origin, verify, tls, name=f"{program} -H")
     yield from _run_env(command, env)
     if cli.action in ("context create", "context update"):
-        yield from _context(cli.args, command, env)
+        yield from _context(cli.args, command)
 
 
 def _run_env(command: Command, env: _Env) -> Iterator[Daemon]:
@@ -266,7 +266,7 @@ def _run_env(command: Command, env: _Env) -> Iterator[Daemon]:
         yield _client(address, origin, verify, tls=False, name="DOCKER_HOST")
 
 
-def _context(args: tuple[Word, ...], command: Command, env: _Env) -> Iterator[Daemon]:
+def _context(args: tuple[Word, ...], command: Command) -> Iterator[Daemon]:
     """``docker context create x --docker host=tcp://h:2376,ca=..,cert=..,key=..``."""
     for index, word in enumerate(args):
         text = word.text
