@@ -209,7 +209,7 @@ def test_devices_short_and_long() -> None:
         ("/dev/kmsg", "/dev/kmsg", "rwm"),
         ("/dev/sda", "/dev/xvda", "rwm"),
         ("/dev/fuse", "/dev/fuse", "rwm"),
-        ("/dev/mem", "/dev/mem", "r"),
+        ("/dev/mem", "r", "rwm"),  # compose-go: a second field is always the target
         ("/dev/net/tun", "/dev/net/tun", "rw"),
     ]
     assert lines(w.devices) == [5, 6, 7, 8, 9]

@@ -14,13 +14,7 @@ from dockward.models.location import Location
 from dockward.models.workload import Mount, Port, Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.commands import iter_commands, parse_cli, read_commands
-from dockward.readers.commands.docker_run import (
-    DOCKER_RUN_FLAGS,
-    parse_device,
-    parse_mount,
-    parse_port,
-    parse_volume,
-)
+from dockward.readers.commands.docker_run import DOCKER_RUN_FLAGS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "commands"
 HERE = Location("f", 1, 1)
@@ -266,31 +260,6 @@ def test_first_network_is_the_network_mode() -> None:
     assert w.facts["networks"] == ["host", "other"]
 
 
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("/var/run/docker.sock:/var/run/docker.sock",
-         ("bind", "/var/run/docker.sock", "/var/run/docker.sock", False, None)),
-        ("/:/host:ro", ("bind", "/", "/host", True, None)),
-        ("/a:/b:rw", ("bind", "/a", "/b", False, None)),
-        ("/a:/b:z", ("bind", "/a", "/b", False, None)),
-        ("/a:/b:ro,rshared", ("bind", "/a", "/b", True, "rshared")),
-        ("/a:/b:shared", ("bind", "/a", "/b", False, "shared")),
-        ("./data:/data", ("bind", "./data", "/data", False, None)),
-        ("~/.aws:/root/.aws", ("bind", "~/.aws", "/root/.aws", False, None)),
-        ("data:/var/lib/data", ("volume", "data", "/var/lib/data", False, None)),
-        ("/var/lib/data", ("volume", None, "/var/lib/data", False, None)),
-        ("/var/lib/data:ro", ("volume", None, "/var/lib/data", True, None)),
-    ],
-)
-def test_volume_specs(spec: str, expected: tuple[object, ...]) -> None:
-    mount = parse_volume(spec, HERE)
-    assert mount is not None
-    assert (mount.type, mount.source, mount.target, mount.read_only,
-            mount.propagation) == expected
-    assert not mount.unresolved
-
-
 def test_unresolved_mount_sources_keep_their_target() -> None:
     w = run('docker run -v $SOCK:/var/run/docker.sock -v "$(pwd)":/app '
             '-v "${HOME:-/root}/.ssh:/root/.ssh:ro" -v \'$LITERAL:/x\' img')
@@ -301,28 +270,6 @@ def test_unresolved_mount_sources_keep_their_target() -> None:
     assert (ssh.source, ssh.target, ssh.read_only, ssh.unresolved) == (
         "${HOME:-/root}/.ssh", "/root/.ssh", True, True)
     assert (literal.type, literal.source, literal.unresolved) == ("volume", "$LITERAL", False)
-
-
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("type=bind,source=/var/run/docker.sock,target=/x,readonly",
-         ("bind", "/var/run/docker.sock", "/x", True, None)),
-        ("type=bind,src=/a,dst=/b,bind-propagation=rshared",
-         ("bind", "/a", "/b", False, "rshared")),
-        ("type=bind,src=/a,destination=/b,readonly=false", ("bind", "/a", "/b", False, None)),
-        ('type=bind,"source=/a,b",target=/c,ro=true', ("bind", "/a,b", "/c", True, None)),
-        ("type=volume,src=data,dst=/data", ("volume", "data", "/data", False, None)),
-        ("target=/anon", ("volume", None, "/anon", False, None)),
-        ("type=tmpfs,dst=/run,tmpfs-size=64m", ("tmpfs", None, "/run", False, None)),
-        ("Type=Bind,Source=/a,Target=/b", ("bind", "/a", "/b", False, None)),
-    ],
-)
-def test_mount_specs(spec: str, expected: tuple[object, ...]) -> None:
-    mount = parse_mount(spec, HERE)
-    assert mount is not None
-    assert (mount.type, mount.source, mount.target, mount.read_only,
-            mount.propagation) == expected
 
 
 def test_mount_and_tmpfs_flags() -> None:
@@ -340,21 +287,6 @@ def test_use_api_socket_mounts_the_socket() -> None:
     assert mount == Mount(type="bind", source="/var/run/docker.sock",
                           target="/var/run/docker.sock",
                           origin=Location("f", 1, 12, path="run[0].argv[2]", end_line=1))
-
-
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("/dev/sda:/dev/xvda:rwm", ("/dev/sda", "/dev/xvda", "rwm")),
-        ("/dev/snd", ("/dev/snd", "/dev/snd", "rwm")),
-        ("/dev/fuse:r", ("/dev/fuse", "/dev/fuse", "r")),
-        ("/dev/sdc:/dev/xvdc", ("/dev/sdc", "/dev/xvdc", "rwm")),
-    ],
-)
-def test_devices(spec: str, expected: tuple[str, str, str]) -> None:
-    device = parse_device(spec, HERE)
-    assert device is not None
-    assert (device.host_path, device.container_path, device.permissions) == expected
 
 
 def test_device_flag() -> None:
@@ -419,27 +351,6 @@ def test_restart_policies(value: str, name: str, retries: int | None) -> None:
     assert w.restart is not None
     assert (w.restart.name, w.restart.max_retries) == (name, retries)
     assert at(w.restart.origin) == (1, 12)
-
-
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("8080:80", ("", "8080", "80", "tcp")),
-        ("127.0.0.1:8080:80", ("127.0.0.1", "8080", "80", "tcp")),
-        ("[::1]:80:80", ("::1", "80", "80", "tcp")),
-        ("[::]:53:53/udp", ("::", "53", "53", "udp")),
-        ("80", ("", "", "80", "tcp")),
-        ("53/udp", ("", "", "53", "udp")),
-        ("127.0.0.1::80", ("127.0.0.1", "", "80", "tcp")),
-        ("3000-3002:3000-3002", ("", "3000-3002", "3000-3002", "tcp")),
-        ("443:443/UDP", ("", "443", "443", "udp")),
-    ],
-)
-def test_port_specs(spec: str, expected: tuple[str, str, str, str]) -> None:
-    port = parse_port(spec, HERE)
-    assert port is not None
-    assert (port.host_ip, port.host_port, port.container_port, port.protocol) == expected
-    assert port.published
 
 
 def test_publish_flags() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import os
 import posixpath
-import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -38,6 +37,15 @@ from dockward.models.workload import (
 )
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
 from dockward.readers.interpolate import interpolate
+from dockward.readers.specs import (
+    Surface,
+    has_expansion,
+    is_host_source,
+    parse_device,
+    parse_port,
+    parse_tmpfs,
+    parse_volume,
+)
 from dockward.readers.yamlsource import (
     YamlDoc,
     YamlPath,
@@ -55,10 +63,6 @@ OVERRIDE_FILE_NAMES = (
     "docker-compose.override.yml",
 )
 _MAX_EXTENDS_FILE_BYTES = 8 << 20
-_PROPAGATIONS = frozenset({"private", "rprivate", "shared", "rshared", "slave", "rslave"})
-_PORT_NUMBERS = re.compile(r"\d+(?:-\d+)?")
-_WINDOWS_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
-_DEVICE_MODE = re.compile(r"[rwm]{1,3}")
 _RESTART_NAMES = frozenset({"no", "always", "unless-stopped", "on-failure"})
 _DEPLOY_CONDITIONS = {"none": "no", "on-failure": "on-failure", "any": "always"}
 
@@ -351,7 +355,7 @@ def _merge_by_target(
 
 def _volume_target(node: _Node) -> str | None:
     if isinstance(node.value, str):
-        return _split_volume(node.value)[1]
+        return parse_volume(node.value, Surface.COMPOSE).target
     if isinstance(node.value, dict):
         target = node.value.get("target")
         return scalar_text(target.value) if target is not None else None
@@ -360,7 +364,7 @@ def _volume_target(node: _Node) -> str | None:
 
 def _device_target(node: _Node) -> str | None:
     if isinstance(node.value, str):
-        return _split_device(node.value)[1]
+        return parse_device(node.value, Surface.COMPOSE).container_path
     if isinstance(node.value, dict):
         target = node.value.get("target") or node.value.get("source")
         return scalar_text(target.value) if target is not None else None
@@ -566,71 +570,6 @@ class _FileServices:
             return service.value, extends.get("file")
         self.project.problem(extends, "extends: expected a service name or {service, file}")
         return None, None
-
-
-# --------------------------------------------------------------------------- short syntaxes
-
-
-def _split_volume(spec: str) -> tuple[str | None, str, str]:
-    """``SOURCE:TARGET:MODE`` -> (source or None for anonymous, target, mode)."""
-    parts = spec.split(":")
-    if len(parts) >= 3 and len(parts[0]) == 1 and _WINDOWS_DRIVE.match(f"{parts[0]}:{parts[1]}"):
-        parts = [f"{parts[0]}:{parts[1]}", *parts[2:]]
-    if len(parts) == 1:
-        return None, parts[0], ""
-    return parts[0], parts[1], ":".join(parts[2:])
-
-
-def _is_host_path(source: str) -> bool:
-    """Compose's rule: a source starting with ``.``, ``/``, ``~`` (or a drive) is a path;
-    anything else names a volume.  A source that starts with an unresolved variable is
-    taken as a path, since that is how such variables are used in practice."""
-    head = source.split("$", 1)[0]
-    if not head:
-        return True
-    return head.startswith((".", "/", "~", "\\")) or bool(_WINDOWS_DRIVE.match(head))
-
-
-def _split_device(spec: str) -> tuple[str, str, str]:
-    """``/dev/x[:/dev/y[:rwm]]`` -> (host path, container path, permissions)."""
-    parts = spec.split(":")
-    host = parts[0]
-    if len(parts) == 2 and _DEVICE_MODE.fullmatch(parts[1]):
-        return host, host, parts[1]
-    container = parts[1] if len(parts) > 1 and parts[1] else host
-    permissions = parts[2] if len(parts) > 2 and parts[2] else "rwm"
-    return host, container, permissions
-
-
-def _parse_port(spec: str, origin: Location, strict: bool) -> Port:
-    """Short port syntax ``[[IP:]HOST:]CONTAINER[/PROTO]``; a bare container port is
-    published on an ephemeral host port (``host_port=""``).  Raises ValueError."""
-    body, _, protocol = spec.strip().partition("/")
-    host_ip, host, container = "", "", body
-    if body.startswith("["):
-        close = body.find("]")
-        rest = body[close + 1 :] if close > 0 else ""
-        if not rest.startswith(":"):
-            raise ValueError(f"invalid port {spec!r}")
-        host_ip, parts = body[1:close], rest[1:].split(":")
-        if len(parts) > 2:
-            raise ValueError(f"invalid port {spec!r}")
-        host, container = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
-    else:
-        parts = body.split(":")
-        if len(parts) >= 2:
-            host_ip, host, container = ":".join(parts[:-2]), parts[-2], parts[-1]
-    if strict and not _PORT_NUMBERS.fullmatch(container):
-        raise ValueError(f"invalid container port {container!r} in {spec!r}")
-    if strict and host and not _PORT_NUMBERS.fullmatch(host):
-        raise ValueError(f"invalid host port {host!r} in {spec!r}")
-    return Port(
-        container_port=container,
-        origin=origin,
-        host_port=host,
-        host_ip=host_ip,
-        protocol=protocol.strip().lower() or "tcp",
-    )
 
 
 # --------------------------------------------------------------------------- service reader
@@ -848,8 +787,11 @@ class _ServiceReader:
         text = self._text(key, item)
         if text is None:
             return None
-        host, container, mode = _split_device(text)
-        return Device(host_path=host, container_path=container, origin=item.loc(), permissions=mode)
+        spec = parse_device(text, Surface.COMPOSE)
+        if spec.error:
+            self.problem(item, f"{key}: {spec.error}")
+            return None
+        return spec.device(item.loc())
 
     def _ports(self, key: str, node: _Node) -> None:
         items = self._items(key, node)
@@ -875,11 +817,11 @@ class _ServiceReader:
         if isinstance(item.value, bool) or not isinstance(item.value, str | int):
             self.problem(item, f"{key}: expected a port, got {_kind(item.value)}")
             return None
-        try:
-            return _parse_port(str(item.value), item.loc(), strict=not item.unresolved)
-        except ValueError as exc:
-            self.problem(item, f"{key}: {exc}")
+        spec = parse_port(str(item.value), expands=bool(item.unresolved))
+        if spec.error:
+            self.problem(item, f"{key}: {spec.error}")
             return None
+        return spec.port(item.loc())
 
     def _long_port(self, key: str, item: _Node) -> Port | None:
         target = item.get("target")
@@ -917,14 +859,13 @@ class _ServiceReader:
         text = self._text(key, item)
         if text is None:
             return None
-        source, target, mode = _split_volume(text)
-        if not target:
-            self.problem(item, f"{key}: no container path in {text!r}")
+        spec = parse_volume(text, Surface.COMPOSE, expands=bool(item.unresolved))
+        if spec.error:
+            self.problem(item, f"{key}: {spec.error} in {text!r}")
             return None
-        options = [option.strip() for option in mode.split(",") if option.strip()]
-        mount = self._mount(source, target, item)
-        mount.read_only = "ro" in options or "readonly" in options
-        mount.propagation = next((o for o in options if o in _PROPAGATIONS), None)
+        mount = self._mount(spec.source, spec.target, item, spec.kind)
+        mount.read_only = spec.read_only
+        mount.propagation = spec.propagation
         return mount
 
     def _long_mount(self, key: str, item: _Node) -> Mount | None:
@@ -953,11 +894,11 @@ class _ServiceReader:
     ) -> Mount:
         """A bind or volume mount; named volumes whose top-level definition binds a host
         folder (``driver_opts: {type: none, o: bind, device: /x}``) count as binds of it."""
-        unresolved = bool(item.unresolved) and source is not None and "$" in source
+        unresolved = bool(item.unresolved) and source is not None and has_expansion(source)
         if not source:
             return Mount(type=kind or "volume", source=None, target=target, origin=item.loc())
         if kind is None:
-            kind = "bind" if _is_host_path(source) else "volume"
+            kind = "bind" if is_host_source(source, unresolved) else "volume"
         if kind == "volume":
             device = self._volume_device(source)
             if device is not None:
@@ -984,7 +925,7 @@ class _ServiceReader:
         for item in items or []:
             text = self._text(key, item)
             if text:
-                target = text.split(":", 1)[0]
+                target, _ = parse_tmpfs(text)
                 self.w.mounts.append(
                     Mount(type="tmpfs", source=None, target=target, origin=item.loc())
                 )

@@ -16,9 +16,7 @@ an unresolved source keeps its target so ``-v $SOCK:/var/run/docker.sock`` is st
 
 from __future__ import annotations
 
-import csv
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -26,16 +24,23 @@ from dockward.models.knowledge import parse_bool, parse_bytes, parse_float, pars
 from dockward.models.location import Location
 from dockward.models.workload import (
     Capability,
-    Device,
     EnvVar,
     Mount,
-    Port,
     RestartPolicy,
     SecurityOpt,
     Workload,
     normalize_capability,
 )
 from dockward.readers.commands.words import Command, Word
+from dockward.readers.specs import (
+    Surface,
+    has_expansion,
+    parse_device,
+    parse_mount,
+    parse_port,
+    parse_tmpfs,
+    parse_volume,
+)
 
 log = logging.getLogger(__name__)
 
@@ -499,14 +504,6 @@ def _short_cluster(argv: tuple[Word, ...], i: int, table: dict[str, tuple[str, b
 # Run argv -> Workload
 # ---------------------------------------------------------------------------------------
 
-_EXPANSION = re.compile(r"\$[{(A-Za-z_0-9@*#?!$-]|`")
-
-
-def has_expansion(text: str) -> bool:
-    """True when ``text`` holds a shell expansion a static reader cannot resolve."""
-    return bool(_EXPANSION.search(text))
-
-
 @dataclass(frozen=True, slots=True)
 class RunLine:
     """A parsed container-creating command: the invocation, its flags, image and command."""
@@ -670,26 +667,36 @@ def _number(field_name: str, parse: Callable[[object], float | int | None]) -> H
 
 
 def _volume(ctx: _Context, flag: FlagUse) -> None:
-    mount = parse_volume(flag.value or "", ctx.origin(flag.index), flag.expands)
-    if mount is not None:
-        ctx.workload.mounts.append(mount)
-        ctx.workload.origins.setdefault("mounts", mount.origin)
+    spec = parse_volume(flag.value or "", Surface.RUN, flag.expands)
+    if spec.target:
+        _refused(ctx, flag, spec.error or spec.rejected)
+        _add_mount(ctx, spec.mount(ctx.origin(flag.index)))
 
 
 def _mount(ctx: _Context, flag: FlagUse) -> None:
-    mount = parse_mount(flag.value or "", ctx.origin(flag.index), flag.expands)
-    if mount is not None:
-        ctx.workload.mounts.append(mount)
-        ctx.workload.origins.setdefault("mounts", mount.origin)
+    spec = parse_mount(flag.value or "", flag.expands)
+    if spec.target:
+        _refused(ctx, flag, spec.error or spec.rejected)
+        _add_mount(ctx, spec.mount(ctx.origin(flag.index)))
 
 
 def _tmpfs(ctx: _Context, flag: FlagUse) -> None:
-    target = (flag.value or "").split(":", 1)[0]
+    target, _ = parse_tmpfs(flag.value or "")
     if target:
-        origin = ctx.origin(flag.index)
-        ctx.workload.mounts.append(Mount(type="tmpfs", source=None, target=target,
-                                         origin=origin))
-        ctx.workload.origins.setdefault("mounts", origin)
+        _add_mount(ctx, Mount(type="tmpfs", source=None, target=target,
+                              origin=ctx.origin(flag.index)))
+
+
+def _add_mount(ctx: _Context, mount: Mount) -> None:
+    ctx.workload.mounts.append(mount)
+    ctx.workload.origins.setdefault("mounts", mount.origin)
+
+
+def _refused(ctx: _Context, flag: FlagUse, problem: str | None) -> None:
+    """A spec the CLI or the engine would refuse is still read as its author wrote it: a
+    snippet with a typo or a placeholder shows what was meant to run."""
+    if problem:
+        log.debug("%s: --%s %r: %s", ctx.base.describe(), flag.name, flag.value, problem)
 
 
 def _api_socket(ctx: _Context, flag: FlagUse) -> None:
@@ -704,8 +711,10 @@ def _api_socket(ctx: _Context, flag: FlagUse) -> None:
 
 
 def _device(ctx: _Context, flag: FlagUse) -> None:
-    device = parse_device(flag.value or "", ctx.origin(flag.index))
-    if device is not None:
+    spec = parse_device(flag.value or "", Surface.RUN)
+    if spec.host_path:
+        _refused(ctx, flag, spec.error)
+        device = spec.device(ctx.origin(flag.index))
         ctx.workload.devices.append(device)
         ctx.workload.origins.setdefault("devices", device.origin)
 
@@ -734,8 +743,10 @@ def _restart(ctx: _Context, flag: FlagUse) -> None:
 
 
 def _publish(ctx: _Context, flag: FlagUse) -> None:
-    port = parse_port(flag.value or "", ctx.origin(flag.index))
-    if port is not None:
+    spec = parse_port(flag.value or "", flag.expands)
+    if spec.container_port:
+        _refused(ctx, flag, spec.error)
+        port = spec.port(ctx.origin(flag.index))
         ctx.workload.ports.append(port)
         ctx.workload.origins.setdefault("ports", port.origin)
 
@@ -830,167 +841,3 @@ _HANDLERS: dict[str, Handler] = {
     "expose": _fact_value("expose", many=True),
     "sysctl": _sysctl,
 }
-
-
-# ---------------------------------------------------------------------------------------
-# Value parsers (shared with other readers of CLI-style specs)
-# ---------------------------------------------------------------------------------------
-
-_MODE_WORDS = frozenset({"ro", "rw", "z", "Z", "nocopy", "consistent", "cached", "delegated",
-                         "shared", "rshared", "slave", "rslave", "private", "rprivate",
-                         "readonly", "U", "O", "exec", "noexec", "suid", "nosuid", "dev",
-                         "nodev", "copy", "idmap", "bind", "rbind"})
-_PROPAGATION = frozenset({"shared", "rshared", "slave", "rslave", "private", "rprivate"})
-
-
-def _split_colons(spec: str) -> list[str]:
-    """Split on ``:`` outside ``${..}``/``$(..)`` (``${HOME:-/x}:/app`` has two parts)."""
-    parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for c in spec:
-        if c in "{(":
-            depth += 1
-        elif c in "})" and depth:
-            depth -= 1
-        if c == ":" and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(c)
-    parts.append("".join(current))
-    return parts
-
-
-def _is_mode(text: str) -> bool:
-    return bool(text) and all(part in _MODE_WORDS for part in text.split(","))
-
-
-def _is_host_source(source: str) -> bool:
-    """Host paths are absolute, relative (``./x``, docker 23+) or ``~``; else a volume name."""
-    return source.startswith(("/", ".", "~")) or "/" in source or "\\" in source
-
-
-def parse_volume(spec: str, origin: Location, expands: bool = False) -> Mount | None:
-    """``-v`` syntax: ``[source:]target[:options]`` (docker's linux volume parser)."""
-    parts = _split_colons(spec.strip())
-    if len(parts) >= 2 and len(parts[0]) == 1 and parts[0].isalpha() and len(parts) > 2:
-        parts = [f"{parts[0]}:{parts[1]}", *parts[2:]]  # C:\data:/data (Windows host path)
-    if not parts or not parts[0]:
-        return None
-    source: str | None
-    mode = ""
-    if len(parts) == 1:
-        source, target = None, parts[0]
-    elif len(parts) == 2 and _is_mode(parts[1]):
-        source, target, mode = None, parts[0], parts[1]
-    else:
-        source, target = parts[0], parts[1]
-        mode = ":".join(parts[2:])
-    unresolved = bool(source) and expands and has_expansion(source or "")
-    if not source:
-        kind = "volume"
-    elif unresolved or _is_host_source(source):
-        kind = "bind"
-    else:
-        kind = "volume"
-    options = {o.strip() for o in mode.split(",") if o.strip()}
-    propagation = next((o for o in options if o in _PROPAGATION), None)
-    return Mount(type=kind, source=source, target=target, origin=origin,
-                 read_only=bool(options & {"ro", "readonly"}), propagation=propagation,
-                 unresolved=unresolved)
-
-
-def parse_mount(spec: str, origin: Location, expands: bool = False) -> Mount | None:
-    """``--mount type=bind,source=/x,target=/y,readonly`` (CSV, quotes allowed)."""
-    try:
-        fields = next(csv.reader([spec]), [])
-    except csv.Error:
-        fields = spec.split(",")
-    kind = "volume"
-    source: str | None = None
-    target = ""
-    read_only = False
-    propagation: str | None = None
-    for item in fields:
-        key, eq, value = item.strip().partition("=")
-        key = key.strip().lower()
-        value = value.strip()
-        if key == "type":
-            kind = value.lower()
-        elif key in ("source", "src"):
-            source = value or None
-        elif key in ("target", "destination", "dst"):
-            target = value
-        elif key in ("readonly", "ro"):
-            read_only = True if not eq else bool(parse_bool(value))
-        elif key == "bind-propagation":
-            propagation = value.lower() or None
-    if not target:
-        return None
-    unresolved = bool(source) and expands and has_expansion(source or "")
-    return Mount(type=kind, source=source, target=target, origin=origin, read_only=read_only,
-                 propagation=propagation, unresolved=unresolved)
-
-
-_DEVICE_MODE = re.compile(r"^[rwm]{1,3}$")
-
-
-def parse_device(spec: str, origin: Location) -> Device | None:
-    """``--device /dev/sda[:/dev/xvda][:rwm]`` (docker's parseDevice)."""
-    parts = spec.strip().split(":")
-    if not parts[0]:
-        return None
-    host = container = parts[0]
-    permissions = "rwm"
-    if len(parts) >= 3:
-        container, permissions = parts[1], parts[2]
-    elif len(parts) == 2:
-        if _DEVICE_MODE.match(parts[1]):
-            permissions = parts[1]
-        else:
-            container = parts[1]
-    return Device(host_path=host, container_path=container or host, origin=origin,
-                  permissions=permissions)
-
-
-def parse_port(spec: str, origin: Location) -> Port | None:
-    """``-p [ip:][hostPort:]containerPort[/proto]``; IPv6 hosts in brackets.
-
-    A lone container port (``-p 80``) is still published, on a random host port, so its
-    ``host_port`` is ``""`` (published) and not None (merely exposed).
-    """
-    text = spec.strip()
-    if not text:
-        return None
-    protocol = "tcp"
-    if "/" in text:
-        text, _, protocol = text.rpartition("/")
-        protocol = protocol.lower() or "tcp"
-    host_ip = ""
-    if text.startswith("["):
-        close = text.find("]")
-        if close < 0:
-            return None
-        host_ip = text[1:close]
-        rest = text[close + 1:].lstrip(":")
-        parts = rest.split(":")
-        if len(parts) == 1:
-            host_port, container = "", parts[0]
-        else:
-            host_port, container = parts[-2], parts[-1]
-    else:
-        parts = text.split(":")
-        if len(parts) == 1:
-            host_port, container = "", parts[0]
-        elif len(parts) == 2:
-            host_port, container = parts
-        elif len(parts) == 3:
-            host_ip, host_port, container = parts
-        else:  # a bare IPv6 address
-            host_ip = ":".join(parts[:-2])
-            host_port, container = parts[-2], parts[-1]
-    if not container:
-        return None
-    return Port(container_port=container, origin=origin, host_port=host_port,
-                host_ip=host_ip, protocol=protocol)

@@ -38,6 +38,7 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
+from dockward.readers.specs import Surface, parse_device, parse_volume
 
 __all__ = [
     "workload_from_create_body",
@@ -45,8 +46,6 @@ __all__ = [
     "workload_from_swarm_service",
 ]
 
-# Bind options that set the mount propagation (``-v /x:/y:rshared``).
-_PROPAGATIONS = frozenset({"private", "rprivate", "shared", "rshared", "slave", "rslave"})
 # Labels worth keeping as facts: they tell reports where a container came from.
 _ORIGIN_LABELS = {
     "com.docker.compose.project": "compose_project",
@@ -340,9 +339,9 @@ def _devices(values: Iterable[Any], where: _Where) -> list[Device]:
     for i, raw in enumerate(values):
         origin = where.hc(f"Devices[{i}]")
         if isinstance(raw, str):  # not API shape, but be lenient: "/dev/x:/dev/y:rwm"
-            host, _, rest = raw.partition(":")
-            inside, _, perms = rest.partition(":")
-            out.append(Device(host, inside or host, origin, perms or "rwm"))
+            spec = parse_device(raw, Surface.ENGINE)
+            if spec.host_path:
+                out.append(spec.device(origin))
             continue
         dev = _Fields(raw)
         host = dev.text("PathOnHost")
@@ -439,18 +438,10 @@ def _mounts(hc: _Fields, where: _Where, actual: list[Any] | None) -> list[Mount]
 
 
 def _bind(spec: str, origin: Location) -> Mount | None:
-    """``HostConfig.Binds`` entry ``source:target[:options]`` (Linux syntax)."""
-    parts = spec.split(":")
-    if not spec.strip():
-        return None
-    if len(parts) == 1:
-        return Mount(type="volume", source=None, target=parts[0], origin=origin)
-    source, target = parts[0], parts[1]
-    options = {o.strip().lower() for o in ":".join(parts[2:]).split(",") if o.strip()}
-    kind = "bind" if source.startswith("/") or source.startswith(".") else "volume"
-    propagation = next((o for o in options if o in _PROPAGATIONS), None)
-    return Mount(type=kind, source=source, target=target, origin=origin,
-                 read_only="ro" in options, propagation=propagation)
+    """A ``HostConfig.Binds`` entry ``source:target[:options]``.  One the daemon would
+    refuse (a create request the guard judges) is still read as written: fail closed."""
+    parsed = parse_volume(spec, Surface.ENGINE)
+    return parsed.mount(origin) if parsed.target else None
 
 
 def _api_mount(entry: _Fields, origin: Location) -> Mount | None:
