@@ -219,7 +219,7 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Config:
 
 def _fix_defaults(table: Any, where: str) -> FixDefaults:
     """The ``[fix]`` table, checked key by key: a bad value must not become a bad fix."""
-    from dockward.models.knowledge import parse_bytes
+    from dockward.models.values import parse_bytes
 
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [fix] must be a table")

@@ -1,8 +1,10 @@
-"""Facts about Docker and Linux that several readers and rules share."""
+"""Facts about Docker and Linux that several readers and rules share.
+
+Value spellings (``256m``, ``"true"``) are parsed by :mod:`dockward.models.values`.
+"""
 
 from __future__ import annotations
 
-import math
 import posixpath
 
 # moby/oci/caps/defaults.go: what every container gets unless dropped.
@@ -53,63 +55,6 @@ def is_runtime_socket_path(path: str) -> bool:
     # rootless docker: /run/user/1000 (holds docker.sock)
     parts = norm.split("/")
     return len(parts) == 4 and parts[1] == "run" and parts[2] == "user" and parts[3].isdigit()
-
-
-def parse_bytes(value: object) -> int | None:
-    """Docker's memory notation (``256m``, ``1g``, ``512MiB``, ``1024``) into bytes."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value)
-    text = str(value).strip().lower().replace(" ", "")
-    if not text:
-        return None
-    units = {
-        "": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
-        "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3, "t": 1024**4,
-        "tb": 1024**4, "tib": 1024**4,
-    }
-    num = text.rstrip("kmgtib")
-    unit = text[len(num):]
-    if unit not in units:
-        return None
-    try:
-        return int(float(num) * units[unit])
-    except (ValueError, OverflowError):  # '.inf', '1e999', 'nan'
-        return None
-
-
-def parse_float(value: object) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def parse_int(value: object) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
-def parse_bool(value: object) -> bool | None:
-    """YAML and CLI booleans, including the strings compose users write (``"true"``)."""
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1", "y"):
-        return True
-    if text in ("false", "no", "off", "0", "n", ""):
-        return False
-    return None
 
 
 def is_root_user(user: str | None) -> bool:

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dockward.models.knowledge import parse_bool, parse_bytes, parse_float, parse_int
 from dockward.models.location import Location
+from dockward.models.values import parse_bool, parse_bytes, parse_float, parse_int
 from dockward.models.workload import (
     Capability,
     Device,

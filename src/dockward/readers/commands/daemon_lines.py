@@ -26,8 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dockward.models.daemon import Daemon, Listener
-from dockward.models.knowledge import parse_bool
 from dockward.models.location import Location
+from dockward.models.values import parse_bool
 from dockward.readers.base import SourceFile
 from dockward.readers.commands.chunks_ci_yaml import compose_yaml, mapping_items
 from dockward.readers.commands.chunks_systemd import systemd_exec_chunk

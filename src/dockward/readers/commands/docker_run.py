@@ -20,8 +20,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from dockward.models.knowledge import parse_bool, parse_bytes, parse_float, parse_int
 from dockward.models.location import Location
+from dockward.models.values import parse_bool, parse_bytes, parse_float, parse_int
 from dockward.models.workload import (
     Capability,
     EnvVar,
