@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -14,7 +11,6 @@ from dockward.models.location import Location
 from dockward.models.workload import Mount, Port, Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.commands import iter_commands, parse_cli, read_commands
-from dockward.readers.commands.docker_run import DOCKER_RUN_FLAGS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "commands"
 HERE = Location("f", 1, 1)
@@ -184,7 +180,7 @@ def test_repeated_flags_accumulate() -> None:
 
 
 def test_unknown_flags_are_skipped_without_crashing(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level("DEBUG", logger="dockward.readers.commands.docker_run")
+    caplog.set_level("DEBUG", logger="dockward.readers.commands.cli")
     w = run("docker run --frobnicate --knob=3 -Z -v /x:/y img")
     assert w.image == "img"
     assert [m.target for m in w.mounts] == ["/y"]
@@ -194,38 +190,6 @@ def test_unknown_flags_are_skipped_without_crashing(caplog: pytest.LogCaptureFix
 def test_documentation_elisions_are_skipped() -> None:
     w = run("docker run --privileged --name d -d ... --pids-limit -1 %%IMAGE%%:dind")
     assert w.image == "%%IMAGE%%:dind" and w.privileged and w.pids_limit == -1
-
-
-_HELP_LINE = re.compile(r"^ {2,6}(?:-(\w), )?--([\w-]+)(?: ([\w-]+))?\s{2,}")
-_HIDDEN_ALIASES = {"net", "net-alias", "dns-opt"}
-
-
-def test_flag_table_matches_the_docker_cli() -> None:
-    """Every flag of the local `docker run --help`, with its short form and value kind."""
-    docker = shutil.which("docker") or next(
-        (p for p in ("/usr/local/bin/docker", "/usr/bin/docker") if Path(p).exists()), None)
-    if docker is None:
-        pytest.skip("no docker client on this machine")
-    out = subprocess.run([docker, "run", "--help"], capture_output=True, text=True,
-                         timeout=30, check=False).stdout
-    seen = set()
-    for line in out.splitlines():
-        match = _HELP_LINE.match(line)
-        if not match:
-            continue
-        short, name, value_type = match.groups()
-        seen.add(name)
-        assert name in DOCKER_RUN_FLAGS, f"--{name} missing from the flag table"
-        assert DOCKER_RUN_FLAGS[name] == (short or "", value_type is not None), name
-    assert len(seen) > 80
-    assert set(DOCKER_RUN_FLAGS) - seen <= _HIDDEN_ALIASES | _newer_than_client(out)
-
-
-def _newer_than_client(help_text: str) -> set[str]:
-    """Flags our table knows from docker 28 that an older local client does not list."""
-    newer = {"annotation", "cpu-count", "cpu-percent", "health-start-interval",
-             "io-maxbandwidth", "io-maxiops", "quiet", "use-api-socket"}
-    return {f for f in newer if f"--{f}" not in help_text}
 
 
 # --- fields ------------------------------------------------------------------------------------

@@ -22,14 +22,10 @@ from dockward.kinds import COMMAND_KINDS
 from dockward.models.daemon import Daemon
 from dockward.models.workload import Workload
 from dockward.readers.base import ParseProblem, SourceFile
+from dockward.readers.commands.cli import CliInvocation, FlagUse, parse_cli, parse_flags
 from dockward.readers.commands.daemon_lines import read_daemon_lines
 from dockward.readers.commands.docker_run import (
-    CliInvocation,
-    FlagUse,
     RunLine,
-    has_expansion,
-    parse_cli,
-    parse_flags,
     parse_run,
     read_run_commands,
     workload_from_run,
@@ -42,6 +38,7 @@ from dockward.readers.commands.extract import (
     iter_command_lines,
     iter_commands,
 )
+from dockward.readers.specs import has_expansion
 
 __all__ = [
     "CONTAINER_PROGRAMS",

@@ -31,15 +31,11 @@ from dockward.models.values import parse_bool
 from dockward.readers.base import SourceFile
 from dockward.readers.commands.chunks_ci_yaml import compose_yaml, mapping_items
 from dockward.readers.commands.chunks_systemd import systemd_exec_chunk
-from dockward.readers.commands.docker_run import (
-    FlagUse,
-    has_expansion,
-    parse_cli,
-    parse_flags,
-    parse_run,
-)
+from dockward.readers.commands.cli import FlagUse, parse_cli, parse_flags
+from dockward.readers.commands.docker_run import parse_run
 from dockward.readers.commands.split import lex_commands
 from dockward.readers.commands.words import Command, CommandText, Span, Word, is_assignment
+from dockward.readers.specs import has_expansion
 
 # dockerd options that matter here; any other flag is skipped (values are never mistaken
 # for -H because the scan does not stop at positional words).
