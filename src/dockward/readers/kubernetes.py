@@ -32,20 +32,19 @@ Every location carries the workload name as its ``subject``: several documents o
 have the same paths (``spec.template.spec.containers[0]``), and findings of different
 objects must not share a fingerprint.
 
-Unrendered Helm templates are reported once, as a problem that says to run
-``helm template`` first, rather than as a cascade of findings about placeholders.  The
-reader never raises on bad content: a wrong type becomes a :class:`ParseProblem` at its line,
-and one broken document of a bundle does not hide the others.
+Documents (multi-document streams, unrendered Helm templates) come from
+:mod:`dockward.readers.kubernetes_documents`, resource quantities from
+:mod:`dockward.readers.kubernetes_quantities`.  The reader never raises on bad content: a
+wrong type becomes a :class:`ParseProblem` at its line, and one broken document of a bundle
+does not hide the others.
 """
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from dockward.models.location import Location
@@ -58,11 +57,12 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
-from dockward.readers.base import ParseProblem, ReadError, SourceFile
+from dockward.readers.base import ParseProblem, SourceFile
+from dockward.readers.kubernetes_documents import HELM_ADVICE, documents, helm_line
+from dockward.readers.kubernetes_quantities import cpu_cores, memory_bytes, parse_quantity
 from dockward.readers.yamlsource import (
     YamlDoc,
     YamlPath,
-    load_documents,
     render_path,
     scalar_text,
     type_name,
@@ -83,31 +83,8 @@ _SECCOMP_ANNOTATION_POD = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_ANNOTATION_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 _APPARMOR_ANNOTATION_CONTAINER = "container.apparmor.security.beta.kubernetes.io/"
 
-# ``{{`` anywhere outside a comment: enough to explain a file that does not parse.
-_TEMPLATE_MARK = re.compile(r"\{\{|\{%")
-# In a file that parses, only unmistakable Helm: a Go template in a container's args
-# (``--format={{.Name}}``) is legitimate and must not hide the document.
-_HELM_EXPRESSION = re.compile(
-    r"\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
-    r"|(?:include|template|tpl|toYaml|required|if|range|with|define|end)\b)"
-)
-_DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:\s|$)")
 _PLACEHOLDER = re.compile(r"\$\{?\w|\$\(|\{\{")
 
-_QUANTITY = re.compile(
-    r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|(m|k|M|G|T|P|E)?)"
-)
-_BINARY_SI = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL_SI = {
-    "m": Decimal("0.001"), "": Decimal(1), "k": Decimal(10**3), "M": Decimal(10**6),
-    "G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18),
-}
-_MAX_EXPONENT = 40  # far above any real limit; keeps ``1e999999999`` from building a huge int
-
-_HELM_ADVICE = (
-    "this is an unrendered Helm template; render the chart first with `helm template` "
-    "and scan the output"
-)
 _FRAGMENT_REASON = (
     "not set in this partial manifest (a container without an image, as in a kustomize "
     "patch): the base it is merged onto decides"
@@ -120,6 +97,9 @@ _RESTART_REASON = (
 _EPHEMERAL_REASON = "ephemeral containers cannot set resources; the pod's limits apply"
 
 
+__all__ = ["cpu_cores", "memory_bytes", "parse_quantity", "read_kubernetes"]
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -128,151 +108,11 @@ def read_kubernetes(src: SourceFile) -> Iterator[Workload | ParseProblem]:
     template in ``src`` (all documents, ``kind: List`` items included), plus a ParseProblem
     for each part that could not be read."""
     lines = src.text.splitlines()
-    for doc, end_line in _documents(src, lines):
+    for doc, end_line in documents(src, lines):
         if isinstance(doc, ParseProblem):
             yield doc
             continue
         yield from _read_document(src, lines, doc, end_line)
-
-
-def parse_quantity(value: object) -> Decimal | None:
-    """A Kubernetes resource quantity (``128Mi``, ``1.5Gi``, ``500m``, ``129e6``, ``2``)
-    as an exact number, None when it is not one.
-
-    Exact decimals, because ``0.1`` CPU written as ``100m`` and memory rounding up to
-    whole bytes must come out as the API server computes them.
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value)) if math.isfinite(value) else None
-    if not isinstance(value, str):
-        return None
-    found = _QUANTITY.fullmatch(value.strip())
-    if found is None:
-        return None
-    number, binary, exponent, decimal = found.groups()
-    try:
-        amount = Decimal(number)
-    except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
-        return None
-    if binary:
-        return amount * _BINARY_SI[binary]
-    if exponent is not None:
-        power = int(exponent)
-        if abs(power) > _MAX_EXPONENT:
-            return None
-        return amount.scaleb(power)
-    return amount * _DECIMAL_SI[decimal or ""]
-
-
-def memory_bytes(value: object) -> int | None:
-    """A memory quantity in bytes, rounded up as Kubernetes rounds it."""
-    amount = parse_quantity(value)
-    if amount is None:
-        return None
-    return int(amount.to_integral_value(rounding=ROUND_CEILING))
-
-
-def cpu_cores(value: object) -> float | None:
-    """A CPU quantity in cores (``500m`` is 0.5)."""
-    amount = parse_quantity(value)
-    return None if amount is None else float(amount)
-
-
-# --------------------------------------------------------------------------- documents
-
-
-def _documents(
-    src: SourceFile, lines: list[str]
-) -> Iterator[tuple[YamlDoc | ParseProblem, int]]:
-    """Each document with the last line it may span (for the Helm check).
-
-    The whole stream is parsed at once; only when that fails is it split at ``---`` lines
-    and each document parsed alone, so one bad document of a release bundle costs only
-    itself.  A piece's positions are shifted back to the file's lines afterwards.
-    """
-    total = max(len(lines), 1)
-    cached = src.options.get("yaml_docs")
-    if isinstance(cached, list) and all(isinstance(d, YamlDoc) for d in cached):
-        yield from _with_end_lines(cached, total)
-        return
-    try:
-        docs = load_documents(src.text, yaml_version="1.1")
-    except ReadError as whole_error:
-        pieces = _split_documents(lines)
-        if len(pieces) <= 1:
-            yield _unreadable(src, lines, 1, total, whole_error), total
-            return
-        for first, last in pieces:
-            text = "\n".join(lines[first - 1 : last])
-            try:
-                piece_docs = load_documents(text, yaml_version="1.1")
-            except ReadError as error:
-                if error.line:
-                    error.line += first - 1
-                yield _unreadable(src, lines, first, last, error), last
-                continue
-            yield from _with_end_lines([_shifted(d, first - 1) for d in piece_docs], last)
-        return
-    yield from _with_end_lines(docs, total)
-
-
-def _shifted(doc: YamlDoc, lines: int) -> YamlDoc:
-    """``doc`` with every position moved down by ``lines``."""
-    if not lines:
-        return doc
-    marks = {path: (line + lines, column) for path, (line, column) in doc.marks.items()}
-    return YamlDoc(value=doc.value, marks=marks, tags=doc.tags)
-
-
-def _with_end_lines(docs: list[YamlDoc], last_line: int) -> Iterator[tuple[YamlDoc, int]]:
-    starts = [doc.marks.get((), (1, 1))[0] for doc in docs]
-    for index, doc in enumerate(docs):
-        end = starts[index + 1] - 1 if index + 1 < len(docs) else last_line
-        yield doc, max(end, starts[index])
-
-
-def _split_documents(lines: list[str]) -> list[tuple[int, int]]:
-    """1-based inclusive line ranges of the documents, cut at ``---`` / ``...`` lines."""
-    ranges: list[tuple[int, int]] = []
-    start = 1
-    for number, line in enumerate(lines, start=1):
-        if _DOCUMENT_START.match(line) and number > start:
-            ranges.append((start, number - 1))
-            start = number
-    ranges.append((start, max(len(lines), start)))
-    return ranges
-
-
-def _unreadable(
-    src: SourceFile, lines: list[str], first: int, last: int, error: ReadError
-) -> ParseProblem:
-    """The parser's complaint, or the Helm explanation when template syntax is the cause."""
-    for number in range(first, min(last, len(lines)) + 1):
-        text = lines[number - 1]
-        if text.lstrip().startswith("#"):
-            continue
-        found = _TEMPLATE_MARK.search(text)
-        if found is not None:
-            where = Location(file=src.display, line=number, column=found.start() + 1)
-            return ParseProblem(where, f"cannot read YAML: {_HELM_ADVICE}")
-    where = Location(file=src.display, line=error.line or first, column=error.column or 1)
-    return ParseProblem(where, f"cannot read YAML: {error.message}")
-
-
-def _helm_line(lines: list[str], first: int, last: int) -> tuple[int, int] | None:
-    """Line and column of the first Helm expression between two lines, if any."""
-    for number in range(max(first, 1), min(last, len(lines)) + 1):
-        text = lines[number - 1]
-        if text.lstrip().startswith("#"):
-            continue
-        found = _HELM_EXPRESSION.search(text)
-        if found is not None:
-            return number, found.start() + 1
-    return None
 
 
 # --------------------------------------------------------------------------- objects
@@ -317,10 +157,10 @@ def _read_document(
             continue
         if check_helm:
             check_helm = False
-            helm = _helm_line(lines, start_line, end_line)
+            helm = helm_line(lines, start_line, end_line)
             if helm is not None:
                 where = Location(file=src.display, line=helm[0], column=helm[1])
-                yield ParseProblem(where, f"Helm template expression: {_HELM_ADVICE}")
+                yield ParseProblem(where, f"Helm template expression: {HELM_ADVICE}")
                 return
         yield from _PodReader(src, doc, obj, kind_text, spec).read()
 
