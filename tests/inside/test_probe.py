@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from dockward.inside import probe
+from dockward.inside import probe, probe_parsers, zipapp
 from dockward.models.knowledge import RUNTIME_SOCKET_NAMES
 from tests.inside.helpers import FIXTURES, set_status, tree_roots, variant
 
@@ -28,13 +28,13 @@ def observe_tree(root: Path, **kw: Any) -> dict[str, Any]:
 
 
 def test_decode_docker_default_set() -> None:
-    names = probe.decode_caps(DOCKER_DEFAULT_HEX, 40)
+    names = probe_parsers.decode_caps(DOCKER_DEFAULT_HEX, 40)
     assert sorted(names) == sorted(probe.DOCKER_DEFAULT_CAPS)
     assert len(names) == 14
 
 
 def test_decode_net_admin_only() -> None:
-    assert probe.decode_caps("0000000000001000", 40) == ["cap_net_admin"]
+    assert probe_parsers.decode_caps("0000000000001000", 40) == ["cap_net_admin"]
 
 
 @pytest.mark.parametrize(("last_cap", "last_name"), [
@@ -44,19 +44,19 @@ def test_decode_net_admin_only() -> None:
     (40, "cap_checkpoint_restore"),  # 5.9+
 ])
 def test_full_mask_is_cut_at_cap_last_cap(last_cap: int, last_name: str) -> None:
-    names = probe.decode_caps("000001ffffffffff", last_cap)
+    names = probe_parsers.decode_caps("000001ffffffffff", last_cap)
     assert len(names) == last_cap + 1
     assert names[-1] == last_name
-    assert names == probe.all_caps(last_cap)
+    assert names == probe_parsers.all_caps(last_cap)
 
 
 def test_unknown_future_capability_is_named_by_bit() -> None:
-    assert probe.decode_caps(hex(1 << 41), 41) == ["cap_41"]
-    assert probe.decode_caps(hex(1 << 41), 40) == []  # beyond this kernel: ignored
+    assert probe_parsers.decode_caps(hex(1 << 41), 41) == ["cap_41"]
+    assert probe_parsers.decode_caps(hex(1 << 41), 40) == []  # beyond this kernel: ignored
 
 
 def test_bad_mask_decodes_to_nothing() -> None:
-    assert probe.decode_caps("zz", 40) == []
+    assert probe_parsers.decode_caps("zz", 40) == []
 
 
 def test_capsh_lines_for_the_seeds_net_admin_container() -> None:
@@ -101,7 +101,7 @@ MOUNTINFO = "\n".join([
 
 
 def test_mountinfo_fields_and_octal_escapes() -> None:
-    mounts = probe.parse_mountinfo(MOUNTINFO)
+    mounts = probe_parsers.parse_mountinfo(MOUNTINFO)
     assert [m["mount_point"] for m in mounts] == ["/", "/data dir", "/x", "/u", "/opt/two"]
     data = mounts[1]
     assert data["root"] == "/srv/my data"
@@ -112,7 +112,7 @@ def test_mountinfo_fields_and_octal_escapes() -> None:
 
 
 def test_mountinfo_propagation_tags() -> None:
-    mounts = {m["mount_point"]: m for m in probe.parse_mountinfo(MOUNTINFO)}
+    mounts = {m["mount_point"]: m for m in probe_parsers.parse_mountinfo(MOUNTINFO)}
     assert mounts["/"]["propagation"] == "slave"  # master:1
     assert mounts["/data dir"]["propagation"] == "shared"  # shared:5
     assert mounts["/x"]["propagation"] == "shared+slave"
@@ -128,7 +128,7 @@ def test_stacked_mount_hides_the_one_below() -> None:
         "91 187 254:0 / /host ro,relatime - ext4 /dev/vda rw",
         "93 91 0:21 / /host/proc rw - proc proc rw",
     ])
-    mounts = probe.parse_mountinfo(text)
+    mounts = probe_parsers.parse_mountinfo(text)
     probe._mounts(probe.Reader(fs_root="/nonexistent"), mounts, "h")
     roles = {(m["id"], m["role"]) for m in mounts}
     assert (187, "shadowed") in roles and (91, "user") in roles
@@ -139,13 +139,13 @@ def test_stacked_mount_hides_the_one_below() -> None:
 
 
 def test_uid_map_identity_and_remap() -> None:
-    identity = probe.parse_id_map("         0          0 4294967295\n")
+    identity = probe_parsers.parse_id_map("         0          0 4294967295\n")
     assert identity == [[0, 0, 4294967295]]
-    remap = probe.parse_id_map("         0     100000      65536\n")
-    assert probe.map_id(remap, 0) == 100000
-    assert probe.map_id(remap, 1000) == 101000
-    assert probe.map_id(remap, 70000) is None
-    assert probe.parse_id_map("junk\n1 2\n") == []
+    remap = probe_parsers.parse_id_map("         0     100000      65536\n")
+    assert probe_parsers.map_id(remap, 0) == 100000
+    assert probe_parsers.map_id(remap, 1000) == 101000
+    assert probe_parsers.map_id(remap, 70000) is None
+    assert probe_parsers.parse_id_map("junk\n1 2\n") == []
 
 
 def test_user_section_reports_remapping(tmp_path: Path) -> None:
@@ -156,9 +156,9 @@ def test_user_section_reports_remapping(tmp_path: Path) -> None:
 
 
 def test_v1_memory_unlimited_is_none() -> None:
-    assert probe.parse_v1_memory("9223372036854771712") is None
-    assert probe.parse_v1_memory("268435456") == 268435456
-    assert probe.parse_v1_memory("-1") is None
+    assert probe_parsers.parse_v1_memory("9223372036854771712") is None
+    assert probe_parsers.parse_v1_memory("268435456") == 268435456
+    assert probe_parsers.parse_v1_memory("-1") is None
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -166,13 +166,13 @@ def test_v1_memory_unlimited_is_none() -> None:
     ("50000 100000", (50000, 100000)), ("150000 100000", (150000, 100000)), (None, (None, None)),
 ])
 def test_v2_cpu_max(raw: str | None, expected: tuple[int | None, int | None]) -> None:
-    assert probe.parse_v2_cpu_max(raw) == expected
+    assert probe_parsers.parse_v2_cpu_max(raw) == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("max", None), ("50", 50), ("max\n", None),
                                                ("0", None), (None, None)])
 def test_v2_max(raw: str | None, expected: int | None) -> None:
-    assert probe.parse_v2_max(raw) == expected
+    assert probe_parsers.parse_v2_max(raw) == expected
 
 
 @pytest.mark.parametrize(("tree", "version", "memory", "cpus", "pids"), [
@@ -379,13 +379,13 @@ def test_permission_errors_are_recorded(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_lsm_labels() -> None:
-    assert probe.parse_apparmor("docker-default (enforce)\n") == {
+    assert probe_parsers.parse_apparmor("docker-default (enforce)\n") == {
         "profile": "docker-default", "mode": "enforce"}
-    assert probe.parse_apparmor("unconfined\n") == {"profile": "unconfined",
+    assert probe_parsers.parse_apparmor("unconfined\n") == {"profile": "unconfined",
                                                      "mode": "unconfined"}
-    se = probe.parse_selinux("system_u:system_r:container_t:s0:c12,c34\x00")
+    se = probe_parsers.parse_selinux("system_u:system_r:container_t:s0:c12,c34\x00")
     assert se is not None and se["type"] == "container_t" and se["level"] == "s0:c12,c34"
-    assert probe.parse_selinux("unconfined") is None
+    assert probe_parsers.parse_selinux("unconfined") is None
 
 
 def test_apparmor_and_selinux_from_attr_files(tmp_path: Path) -> None:
@@ -402,13 +402,22 @@ def test_apparmor_and_selinux_from_attr_files(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- portability
 
 
-@pytest.mark.parametrize("module", ["probe.py", "socket_probe.py"])
+PROBE_SOURCES = [f"{name}.py" for name in zipapp.PROBE_MODULES]
+
+
+def test_the_zipapp_ships_the_probe_modules() -> None:
+    assert PROBE_SOURCES == ["socket_probe.py", "probe_parsers.py", "probe.py"]
+
+
+@pytest.mark.parametrize("module", PROBE_SOURCES)
 def test_probe_sources_parse_as_python_38(module: str) -> None:
     ast.parse((SRC / module).read_text(), feature_version=(3, 8))
 
 
-@pytest.mark.parametrize("module", ["probe.py", "socket_probe.py"])
+@pytest.mark.parametrize("module", PROBE_SOURCES)
 def test_probe_imports_only_the_standard_library(module: str) -> None:
+    """The standard library, or another probe module the zipapp ships."""
+    shipped = {f"dockward.inside.{name}" for name in zipapp.PROBE_MODULES}
     tree = ast.parse((SRC / module).read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -420,7 +429,7 @@ def test_probe_imports_only_the_standard_library(module: str) -> None:
         for name in names:
             top = name.split(".")[0]
             assert top in sys.stdlib_module_names or name in (
-                "__future__", "dockward.inside"), f"{module} imports {name}"
+                "__future__", "dockward.inside") or name in shipped, f"{module} imports {name}"
 
 
 def test_runtime_socket_names_match_the_shared_list() -> None:

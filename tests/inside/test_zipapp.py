@@ -31,7 +31,8 @@ def test_archive_holds_only_the_probe() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.namelist() == ["__main__.py", "dockward/__init__.py",
                                  "dockward/inside/__init__.py",
-                                 "dockward/inside/socket_probe.py", "dockward/inside/probe.py"]
+                                 "dockward/inside/socket_probe.py",
+                                 "dockward/inside/probe_parsers.py", "dockward/inside/probe.py"]
         assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dockward.inside.probe import cap_name
+from dockward.inside.probe_parsers import cap_name
 from dockward.models.knowledge import DEFAULT_CAPABILITIES, is_root_user, normalize_host_path
 from dockward.models.workload import Workload, normalize_capability
 

@@ -1,6 +1,7 @@
 """Package the stdlib-only probe as ``dockward-inside.pyz`` (runnable as ``python3 x.pyz``).
 
-The archive holds only what runs inside a container: ``dockward/inside/probe.py``,
+The archive holds only what runs inside a container: ``dockward/inside/probe.py`` (the
+collectors), ``dockward/inside/probe_parsers.py`` (the parsers of what they read),
 ``dockward/inside/socket_probe.py``, empty package stubs and a ``__main__`` that prints the
 observation JSON.  Entries are stored uncompressed (zipimport then needs no ``zlib``, which
 minimal Python builds may lack) with a fixed timestamp, so the same sources always give
@@ -17,7 +18,8 @@ import zipfile
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROBE_MODULES = ("socket_probe", "probe")  # import order: probe imports socket_probe
+# import order: probe imports socket_probe and probe_parsers
+PROBE_MODULES = ("socket_probe", "probe_parsers", "probe")
 DEFAULT_NAME = "dockward-inside.pyz"
 SHEBANG = b"#!/usr/bin/env python3\n"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
