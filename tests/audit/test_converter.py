@@ -234,6 +234,23 @@ def test_create_body_binds_options_and_paths() -> None:
         ("80", "", True)]
 
 
+def test_create_body_spellings_the_daemon_refuses_are_read_as_written() -> None:
+    """The guard judges bodies before the daemon checks them: a Binds entry the daemon
+    would refuse is still read with the shared splitter (fail closed), and a string in
+    Devices is read as the docker CLI reads --device (readers/specs.py)."""
+    w = workload_from_create_body(body({
+        "Binds": ["/var/run/docker.sock:ro", "/a:/b:ro:z", "C:\\data:/data"],
+        "Devices": ["/dev/mem:r", {"PathOnHost": "/dev/kvm"}],
+    }), "h/c")
+    assert [(m.type, m.source, m.target, m.read_only) for m in w.mounts] == [
+        ("bind", "/var/run/docker.sock", "ro", False),
+        ("bind", "/a", "/b", True),
+        ("bind", "C:\\data", "/data", False),
+    ]
+    assert [(d.host_path, d.container_path, d.permissions) for d in w.devices] == [
+        ("/dev/mem", "/dev/mem", "r"), ("/dev/kvm", "/dev/kvm", "rwm")]
+
+
 def test_cpu_quota_and_pids_unlimited() -> None:
     w = workload_from_create_body(body({"CpuQuota": 50000, "CpuPeriod": 100000,
                                         "PidsLimit": -1, "Memory": 0}), "h/c")

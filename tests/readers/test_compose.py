@@ -356,6 +356,33 @@ def test_long_volumes_and_tmpfs() -> None:
     assert w.mounts[0].is_host_path
 
 
+def test_spellings_compose_refuses_are_problems_and_the_rest_is_read() -> None:
+    """compose-go refuses these short spellings (readers/specs.py); a mode without a
+    container path is read as compose reads it: the source mounted at 'ro'."""
+    services, problems = read_all("""\
+        services:
+          a:
+            image: x
+            volumes:
+              - /a::/b
+              - /a:/b:ro:z
+              - /var/run/docker.sock:ro
+            devices:
+              - /dev/serial/by-id/usb-F8:5B:1B-if00:/dev/ttyS9
+              - /dev/kvm
+        """)
+    assert sorted((p.location.line, p.location.column, p.message) for p in problems) == [
+        (5, 9, "volumes: empty section between colons in '/a::/b'"),
+        (6, 9, "volumes: too many colons in '/a:/b:ro:z'"),
+        (9, 9, "devices: confusing device mapping, please use long syntax: "
+               "/dev/serial/by-id/usb-F8:5B:1B-if00:/dev/ttyS9"),
+    ]
+    w = services["a"]
+    assert [(m.type, m.source, m.target, m.read_only) for m in w.mounts] == [
+        ("bind", "/var/run/docker.sock", "ro", False)]
+    assert [(d.host_path, d.container_path) for d in w.devices] == [("/dev/kvm", "/dev/kvm")]
+
+
 def test_named_volume_that_binds_a_host_folder_is_a_bind() -> None:
     w = read_one("""\
         services:

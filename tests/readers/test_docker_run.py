@@ -246,6 +246,22 @@ def test_mount_and_tmpfs_flags() -> None:
     assert [at(m.origin) for m in w.mounts] == [(1, 12), (1, 48), (1, 73)]
 
 
+def test_refused_specs_are_read_as_written(caplog: pytest.LogCaptureFixture) -> None:
+    """A snippet the CLI or the engine would refuse still shows what its author meant:
+    the CLI's split is kept (readers/specs.py), the refusal is only logged."""
+    caplog.set_level("DEBUG", logger="dockward.readers.commands.docker_run")
+    w = run("docker run -v /var/run/docker.sock:ro -v /a::/b --device /dev/mem:r:rw "
+            "-p http:80 img")
+    assert [(m.type, m.source, m.target) for m in w.mounts] == [
+        ("bind", "/var/run/docker.sock", "ro")]
+    assert [(d.host_path, d.container_path, d.permissions) for d in w.devices] == [
+        ("/dev/mem", "r", "rw")]
+    assert [(p.host_port, p.container_port) for p in w.ports] == [("http", "80")]
+    assert "invalid volume specification: '/var/run/docker.sock:ro'" in caplog.text
+    assert "r is not an absolute path" in caplog.text
+    assert "invalid host port 'http' in 'http:80'" in caplog.text
+
+
 def test_use_api_socket_mounts_the_socket() -> None:
     [mount] = run("docker run --use-api-socket img").mounts
     assert mount == Mount(type="bind", source="/var/run/docker.sock",
