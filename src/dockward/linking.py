@@ -25,7 +25,6 @@ import os
 from typing import Any
 
 from dockward.models.build import Build, BuildSecret, ExternalArg
-from dockward.models.location import Location
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
 from dockward.secrets import is_placeholder
@@ -97,7 +96,7 @@ def link_builds(models: list[Any]) -> None:
     dockerfiles = _Dockerfiles(models)
     added: list[Build] = []
     for model in models:
-        if isinstance(model, Workload) and isinstance(model.facts.get("compose_build"), dict):
+        if isinstance(model, Workload) and model.build is not None:
             invocation = compose_invocation(model)
             added.append(invocation)
             target = _target_of(invocation, dockerfiles)
@@ -133,27 +132,25 @@ def _link(invocation: Build, target: Build) -> None:
 
 def compose_invocation(w: Workload) -> Build:
     """The invocation Build of a compose service's ``build:`` section."""
-    spec: dict[str, Any] = w.facts["compose_build"]
-    anchor = spec.get("location") if isinstance(spec.get("location"), Location) else w.anchor
-    assert isinstance(anchor, Location)
+    spec = w.build
+    assert spec is not None
+    anchor = spec.location
     build = Build(name=f"service '{w.name}' build", source_kind="compose-build", anchor=anchor,
                   context=w.build_context)
-    for item in spec.get("args") or []:
-        name, value, origin = item
-        if value is None:
+    for arg in spec.args:
+        if arg.value is None:
             kind = "environment"
         else:
-            kind = "placeholder" if is_placeholder(str(value)) else "literal"
+            kind = "placeholder" if is_placeholder(arg.value) else "literal"
         build.external_args.append(ExternalArg(
-            name=str(name), value=None if value is None else str(value), value_kind=kind,
-            origin=origin if isinstance(origin, Location) else anchor, via="build.args"))
-    for secret in spec.get("secrets") or []:
-        build.secrets.append(BuildSecret(id=str(secret), origin=anchor, raw=str(secret)))
-    inline = spec.get("dockerfile_inline")
-    if inline:
-        build.facts["dockerfile_inline"] = inline
+            name=arg.name, value=arg.value, value_kind=kind, origin=arg.origin,
+            via="build.args"))
+    for secret in spec.secrets:
+        build.secrets.append(BuildSecret(id=secret, origin=anchor, raw=secret))
+    if spec.dockerfile_inline:
+        build.facts["dockerfile_inline"] = spec.dockerfile_inline
     build.facts["service"] = w.name
-    build.dockerfile_path = _compose_dockerfile(w.build_context, spec.get("dockerfile"))
+    build.dockerfile_path = _compose_dockerfile(w.build_context, spec.dockerfile)
     return build
 
 

@@ -10,7 +10,7 @@ import pytest
 from dockward.linking import link_builds
 from dockward.models.build import Build
 from dockward.models.location import Location
-from dockward.models.workload import Workload
+from dockward.models.workload import BuildArgSpec, BuildSpec, Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.build_lines import read_build_lines
 from dockward.readers.dockerfile import read_dockerfile
@@ -166,18 +166,15 @@ class TestLinking:
     def _service(self, tmp_path: Path, **build: object) -> Workload:
         w = Workload(name="app", source_kind="compose-service",
                      anchor=Location(file="compose.yaml", line=2))
-        spec: dict[str, object] = {"context": ".", "dockerfile": None,
-                                   "dockerfile_inline": None, "args": [], "secrets": [],
-                                   "location": Location(file="compose.yaml", line=3)}
-        spec.update(build)
-        w.facts["compose_build"] = spec
+        w.build = BuildSpec(location=Location(file="compose.yaml", line=3),
+                            **build)  # type: ignore[arg-type]
         w.build_context = str(tmp_path)
         return w
 
     def test_compose_service_learns_dockerfile_user(self, tmp_path: Path) -> None:
         (tmp_path / "Dockerfile").write_text("FROM alpine AS b\nFROM alpine\nUSER app\n")
-        w = self._service(tmp_path, args=[("NPM_TOKEN", "${NPM_TOKEN}",
-                                           Location(file="compose.yaml", line=6))],
+        w = self._service(tmp_path, args=[BuildArgSpec("NPM_TOKEN", "${NPM_TOKEN}",
+                                                       Location(file="compose.yaml", line=6))],
                           secrets=["npmrc"])
         models: list[object] = [w]
         link_builds(models)

@@ -21,7 +21,6 @@ from dockward.readers.compose import (
     is_override_file,
     read_compose,
 )
-from dockward.readers.yamlsource import load_documents
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compose"
 NAMES = ("compose.yaml", "compose.override.yaml", "compose.extra.yaml")
@@ -547,9 +546,10 @@ def test_command_string_and_list() -> None:
 def test_build_string() -> None:
     w = read_one("services:\n  a:\n    build: ./backend\n")
     assert w.build_context == "/proj/backend"
-    build = w.facts["compose_build"]
-    assert (build["context"], build["dockerfile"], build["args"]) == ("./backend", None, [])
-    assert build["location"].line == 3
+    build = w.build
+    assert build is not None
+    assert (build.context, build.dockerfile, build.args) == ("./backend", None, [])
+    assert build.location.line == 3
 
 
 def test_build_mapping_with_list_args_and_secrets() -> None:
@@ -564,13 +564,14 @@ def test_build_mapping_with_list_args_and_secrets() -> None:
                 - TOKEN
               secrets: [npm_token, {source: gh_token}]
         """)
-    build = w.facts["compose_build"]
+    build = w.build
+    assert build is not None
     assert w.build_context == "/"
-    assert build["context"] == ".."
-    assert build["dockerfile"] == "docker/Dockerfile.prod"
-    assert [(k, v, loc.line) for k, v, loc in build["args"]] == [("VERSION", "1.2", 7),
-                                                                  ("TOKEN", None, 8)]
-    assert build["secrets"] == ["npm_token", "gh_token"]
+    assert build.context == ".."
+    assert build.dockerfile == "docker/Dockerfile.prod"
+    assert [(a.name, a.value, a.origin.line) for a in build.args] == [("VERSION", "1.2", 7),
+                                                                       ("TOKEN", None, 8)]
+    assert build.secrets == ["npm_token", "gh_token"]
 
 
 def test_build_args_map_form_and_default_context() -> None:
@@ -582,10 +583,11 @@ def test_build_args_map_form_and_default_context() -> None:
                 PASSWORD: hunter2
                 EMPTY:
         """)
-    build = w.facts["compose_build"]
-    assert build["context"] == "."
+    build = w.build
+    assert build is not None
+    assert build.context == "."
     assert w.build_context == "/proj"
-    assert [(k, v, loc.line, loc.path) for k, v, loc in build["args"]] == [
+    assert [(a.name, a.value, a.origin.line, a.origin.path) for a in build.args] == [
         ("PASSWORD", "hunter2", 5, "services.a.build.args.PASSWORD"),
         ("EMPTY", None, 6, "services.a.build.args.EMPTY"),
     ]
@@ -948,16 +950,6 @@ def test_is_compose_document() -> None:
     assert not is_compose_document({"services": []})
     assert not is_compose_document({"kind": "Pod"})
     assert not is_compose_document(["services"])
-
-
-def test_parsed_documents_are_reused() -> None:
-    text = "services:\n  a:\n    image: a\n"
-    docs = load_documents(text)
-    docs[0].value["services"]["a"]["image"] = "from-cache"
-    file = SourceFile(path="/p/compose.yaml", display="compose.yaml", text="not: [parsed",
-                      kind="compose", options={"yaml_docs": docs})
-    (w,) = list(read_compose([file]))
-    assert isinstance(w, Workload) and w.image == "from-cache"
 
 
 # ----------------------------------------------------------------------------- robustness

@@ -90,7 +90,7 @@ def test_pod_container_name_anchor_and_defaults() -> None:
     # not expressible per container: unknown, never missing
     assert w.is_unknown("pids_limit") and w.is_unknown("restart")
     assert w.restart is None and w.pids_limit is None
-    assert w.facts["allow_privilege_escalation"] is True  # the Kubernetes default
+    assert w.allow_privilege_escalation is True  # the Kubernetes default
     assert "run_as_non_root" not in w.facts
     assert w.facts["seccomp_profile"] is None
     assert w.facts["k8s"] == {"kind": "Pod", "name": "web", "namespace": None,
@@ -369,7 +369,7 @@ def test_container_security_context_wins_over_pod_field_by_field() -> None:
         """)
     assert (w.user, w.where("user").line) == ("2000:3000", 20)
     assert w.where("user").path == "spec.template.spec.containers[0].securityContext.runAsUser"
-    assert w.facts["run_as_non_root"] is False
+    assert w.run_as_non_root is False
     assert w.facts["seccomp_profile"] == "RuntimeDefault"
     # seLinuxOptions is replaced as a whole by the container's: no spc_t left
     assert opts(w) == [("label", "level:s0:c1,c2", 25)]
@@ -394,7 +394,7 @@ def test_pod_security_context_applies_when_the_container_is_silent() -> None:
               image: x
         """)
     assert (w.user, w.where("user").line) == ("0", 6)
-    assert w.facts["run_as_non_root"] is True
+    assert w.run_as_non_root is True
     assert opts(w) == [("seccomp", "unconfined", 9), ("label", "type:spc_t", 11),
                        ("label", "level:s0", 12)]
     assert w.security_opts[0].origin.path == "spec.securityContext.seccompProfile.type"
@@ -464,7 +464,7 @@ def test_allow_privilege_escalation(
               securityContext: {context}
         """)
     assert w.no_new_privileges is nnp
-    assert w.facts["allow_privilege_escalation"] is fact
+    assert w.allow_privilege_escalation is fact
     opt = w.security_opt("no-new-privileges")
     got = (opt.value, opt.origin.line) if opt is not None else None
     assert got == ((opt_value, 8) if opt_value is not None else None)
@@ -912,17 +912,6 @@ def test_alias_bomb_is_a_problem_not_a_hang() -> None:
     found, problems = read_all("\n".join(lines) + "\n")
     assert found == {}
     assert len(problems) == 1 and "alias" in problems[0].message
-
-
-def test_cached_documents_are_reused() -> None:
-    from dockward.readers.yamlsource import load_documents
-
-    text = textwrap.dedent(POD)
-    docs = load_documents(text, yaml_version="1.1")
-    src = SourceFile(path="", display="x.yaml", text="not: [yaml", kind="k8s",
-                     options={"yaml_docs": docs})
-    (w,) = list(read_kubernetes(src))
-    assert isinstance(w, Workload) and w.name == "Pod/web/app"
 
 
 # --------------------------------------------------------------------------- robustness

@@ -79,8 +79,8 @@ def test_microservices_demo_frontend_is_hardened() -> None:
     frontend = containers("microservices-demo__kubernetes-manifests__frontend.yaml")[
         "Deployment/frontend/server"]
     assert frontend.no_new_privileges
-    assert frontend.facts["allow_privilege_escalation"] is False
-    assert frontend.facts["run_as_non_root"] is True
+    assert frontend.allow_privilege_escalation is False
+    assert frontend.run_as_non_root is True
     assert frontend.user == "1000:1000"
     assert [c.name for c in frontend.cap_drop] == ["ALL"]
     assert frontend.read_only

@@ -214,7 +214,7 @@ def test_dw112_explicit_false_points_at_option() -> None:
 
 
 def test_dw112_k8s_allow_privilege_escalation_false() -> None:
-    w = workload(facts={"allow_privilege_escalation": False})
+    w = workload(allow_privilege_escalation=False)
     assert run("DW112", w) == []
 
 
@@ -255,7 +255,7 @@ def test_dw113_unknown_user_and_run_as_non_root() -> None:
     w = workload()
     w.mark_unknown("user", "${UID}")
     assert run("DW113", w) == []
-    assert run("DW113", workload(facts={"run_as_non_root": True})) == []
+    assert run("DW113", workload(run_as_non_root=True)) == []
 
 
 # -- DW114 ------------------------------------------------------------------------------

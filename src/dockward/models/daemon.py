@@ -90,6 +90,9 @@ class Daemon:
     # flags, daemon.json and info were all read: a setting absent from them is unset
     complete: bool = False
     config_path: str = ""  # the daemon.json that was read ('' when none)
+    # options of the default bridge network (None: no bridge, or not looked up)
+    bridge_options: dict[str, str] | None = None
+    bridge_checked: bool = False  # the bridge network was looked up (live audit)
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. bridge_icc from /networks
 
     def where(self, key: str) -> Location:

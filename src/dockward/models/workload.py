@@ -85,11 +85,18 @@ class Port:
 
 @dataclass(slots=True)
 class EnvVar:
-    """An environment variable; ``value`` None means taken from the caller's environment."""
+    """An environment variable; ``value`` None means taken from the caller's environment.
+
+    ``interpolated``: the value came from a variable (compose ``${X}`` resolved from ``.env``),
+    so it is not written in the file itself.  ``from_image``: a live container inherited it
+    from its image's ``ENV`` (reported once, on the image).
+    """
 
     key: str
     value: str | None
     origin: Location
+    interpolated: bool = False
+    from_image: bool = False
 
 
 @dataclass(slots=True)
@@ -126,6 +133,27 @@ class RestartPolicy:
     max_retries: int | None = None
 
 
+@dataclass(slots=True)
+class BuildArgSpec:
+    """One build argument given from outside a Dockerfile (compose ``build.args``)."""
+
+    name: str
+    value: str | None  # None: taken from the caller's environment
+    origin: Location
+
+
+@dataclass(slots=True)
+class BuildSpec:
+    """How a workload's image is built (compose ``build:``), as the cross-file linker needs it."""
+
+    location: Location
+    context: str = "."
+    dockerfile: str | None = None
+    dockerfile_inline: str | None = None
+    args: list[BuildArgSpec] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Workload:
     """One container's security-relevant settings, whatever surface described it."""
@@ -160,6 +188,10 @@ class Workload:
     facts: dict[str, Any] = field(default_factory=dict)
     image_user: str | None = None  # USER known from the image or the Dockerfile that builds it
     build_context: str | None = None
+    build: BuildSpec | None = None  # compose build: section
+    # Kubernetes securityContext facts with no Engine API equivalent (None: not expressible)
+    run_as_non_root: bool | None = None
+    allow_privilege_escalation: bool | None = None
 
     def where(self, field_name: str) -> Location:
         """The location that set ``field_name``, or the anchor when it was never set."""

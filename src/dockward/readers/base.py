@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from dockward.models.location import Location
+
+if TYPE_CHECKING:
+    from dockward.suppression import Directive
 
 
 @dataclass(slots=True)
@@ -14,8 +18,11 @@ class SourceFile:
     path: str  # filesystem path ('' for stdin)
     display: str
     text: str
-    kind: str  # compose | dockerfile | shell | makefile | markdown | ci-yaml | k8s | yaml
-    options: dict[str, object] = field(default_factory=dict)
+    kind: str  # an input kind of dockward.kinds (compose, dockerfile, shell ...)
+    # inline ignore comments, kept when the text is released after reading
+    directives: list[Directive] | None = None
+    # the command extractor's lexed commands, shared by the readers of one file
+    lexed: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:

@@ -20,9 +20,10 @@ import shlex
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from dockward.models.location import Location
 from dockward.models.values import parse_bool, parse_bytes, parse_float, parse_int
 from dockward.models.workload import (
+    BuildArgSpec,
+    BuildSpec,
     Capability,
     Device,
     EnvVar,
@@ -460,9 +461,9 @@ class _ServiceReader:
                 self.problem(value, f"{key}: value of {name} must be a scalar")
                 continue
             text = None if value.value is None else scalar_text(value.value)
-            env.append(EnvVar(key=name, value=text, origin=value.loc()))
-            if value.interpolated:  # e.g. from .env: not written in this file
-                self.w.facts.setdefault("env_interpolated", []).append(name)
+            # an interpolated value (e.g. from .env) is not written in this file
+            env.append(EnvVar(key=name, value=text, origin=value.loc(),
+                              interpolated=value.interpolated))
         self.w.set("env", env, node.loc())
 
     def _command(self, key: str, node: Node) -> None:
@@ -489,19 +490,19 @@ class _ServiceReader:
         dockerfile = spec.get("dockerfile")
         inline = spec.get("dockerfile_inline")
         args_node = spec.get("args")
-        self.w.facts["compose_build"] = {
-            "context": context or ".",
-            "dockerfile": scalar_text(dockerfile.value) if dockerfile is not None else None,
-            "dockerfile_inline": scalar_text(inline.value) if inline is not None else None,
-            "args": self._build_args(args_node) if args_node is not None else [],
-            "secrets": self._build_secrets(spec.get("secrets")),
-            "location": node.loc(),
-        }
+        self.w.build = BuildSpec(
+            location=node.loc(),
+            context=context or ".",
+            dockerfile=scalar_text(dockerfile.value) if dockerfile is not None else None,
+            dockerfile_inline=scalar_text(inline.value) if inline is not None else None,
+            args=self._build_args(args_node) if args_node is not None else [],
+            secrets=self._build_secrets(spec.get("secrets")),
+        )
         self.w.build_context = self.project.context_path(
             context or ".", context_node.file if context_node else node.file
         )
 
-    def _build_args(self, node: Node) -> list[tuple[str, str | None, Location]]:
+    def _build_args(self, node: Node) -> list[BuildArgSpec]:
         entries = keyed_map(node)
         if entries is None:
             self.problem(
@@ -509,7 +510,8 @@ class _ServiceReader:
             )
             return []
         return [
-            (name, None if value.value is None else scalar_text(value.value), value.loc())
+            BuildArgSpec(name, None if value.value is None else scalar_text(value.value),
+                         value.loc())
             for name, value in entries.items()
             if not isinstance(value.value, dict | list)
         ]

@@ -346,10 +346,7 @@ class Project:
         self.problems.append(ParseProblem(location=location, message=message))
 
     def documents(self, source: SourceFile) -> list[YamlDoc] | None:
-        """Parsed documents of ``source`` (reusing a classifier's parse), None if malformed."""
-        cached = source.options.get("yaml_docs")
-        if isinstance(cached, list) and all(isinstance(d, YamlDoc) for d in cached):
-            return cached
+        """Parsed documents of ``source``, None if malformed."""
         try:
             return load_documents(source.text)
         except ReadError as exc:
@@ -514,8 +511,7 @@ def merge_files(files: list[SourceFile], env: Mapping[str, str] | None = None) -
 
     ``env`` is the only source of variables (usually the ``.env`` next to the first file).
     A file whose YAML is malformed becomes a problem; if it is the first file the project
-    has no services, since overrides alone do not describe a deployment.  Parsed documents
-    may be handed over in ``SourceFile.options["yaml_docs"]`` to avoid parsing twice.
+    has no services, since overrides alone do not describe a deployment.
     """
     project = Project(dict(env or {}), directory_of(files[0]) if files else "")
     for index, source in enumerate(files):

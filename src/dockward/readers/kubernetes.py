@@ -484,7 +484,7 @@ class _ContainerReader:
         w = self.w
         value = self._bool(node, "no_new_privileges")
         forced = w.privileged or any(c.name == "SYS_ADMIN" for c in w.cap_add)
-        w.facts["allow_privilege_escalation"] = True if value is None or forced else value
+        w.allow_privilege_escalation = True if value is None or forced else value
         if node is None or value is None:
             return
         if value is False and not forced:
@@ -511,7 +511,7 @@ class _ContainerReader:
         non_root_node = self._effective("runAsNonRoot")
         non_root = self._bool(non_root_node, "user")
         if non_root is not None:
-            self.w.facts["run_as_non_root"] = non_root
+            self.w.run_as_non_root = non_root
 
     def _profile(self, key: str, annotation_keys: tuple[str, ...]) -> tuple[str, _At] | None:
         """The effective profile type of ``seccompProfile``/``appArmorProfile``: the

@@ -43,10 +43,6 @@ def documents(
     itself.  A piece's positions are shifted back to the file's lines afterwards.
     """
     total = max(len(lines), 1)
-    cached = src.options.get("yaml_docs")
-    if isinstance(cached, list) and all(isinstance(d, YamlDoc) for d in cached):
-        yield from _with_end_lines(cached, total)
-        return
     try:
         docs = load_documents(src.text, yaml_version="1.1")
     except ReadError as whole_error:

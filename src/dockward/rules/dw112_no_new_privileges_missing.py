@@ -91,7 +91,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         return
     if unknown_any(w, "security_opts", "no_new_privileges"):
         return
-    if w.facts.get("allow_privilege_escalation") is False:
+    if w.allow_privilege_escalation is False:
         return
     if ctx.env.daemon is not None and ctx.env.daemon.no_new_privileges:
         return  # the daemon applies it to every container that does not turn it off

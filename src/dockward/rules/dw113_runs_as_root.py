@@ -83,7 +83,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 f"user={str(w.user).strip()}",
             )
         return
-    if w.facts.get("run_as_non_root") is True:
+    if w.run_as_non_root is True:
         return  # Kubernetes refuses to start the container as root
     image_user = w.image_user if w.image_user is not None else ctx.env.image_user(w.image)
     if image_user is not None:

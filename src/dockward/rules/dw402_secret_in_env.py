@@ -104,12 +104,10 @@ def check(model: Build | Workload, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _workload_env(w: Workload) -> Iterator[Hit]:
-    interpolated = set(w.facts.get("env_interpolated", ()) or ())
-    # a live container inherits its image's ENV: DW502 reports those once, on the image
-    from_image = set(w.facts.get("env_from_image", ()) or ())
     where = _WHERE.get(w.source_kind, "its definition")
     for env in w.env:
-        if env.value is None or env.key in interpolated or env.key in from_image:
+        # a live container inherits its image's ENV: DW502 reports those once, on the image
+        if env.value is None or env.interpolated or env.from_image:
             continue
         why = hardcoded_secret(env.key, env.value)
         if why is None:

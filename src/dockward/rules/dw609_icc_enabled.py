@@ -67,15 +67,15 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     bridge = d.setting("bridge")
     if bridge is not None and str(bridge.value).strip().lower() == "none":
         return
-    options = d.facts.get("bridge_options")
-    if isinstance(options, dict):
+    options = d.bridge_options
+    if options is not None:
         if str(options.get(ICC_OPTION, "true")).lower() == "true":
             yield Hit(d.anchor.child(f"networks.bridge.Options.{ICC_OPTION}"),
                       "inter-container communication is on for the default bridge: every "
                       "container there can connect to every other container's ports; set "
                       "\"icc\": false in daemon.json", f"{ICC_OPTION}=true")
         return
-    if d.complete and not d.facts.get("bridge_checked"):
+    if d.complete and not d.bridge_checked:
         yield Hit(d.anchor.child("daemon.json.icc"),
                   "icc is not set, so it defaults to on: every container on the default bridge "
                   "can connect to every other container's ports; set \"icc\": false",

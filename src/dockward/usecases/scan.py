@@ -54,8 +54,8 @@ def _release(src: SourceFile) -> None:
     """Keep only what the rest of the scan needs from a file that has been read: its inline
     ignore directives.  Text and lexed commands go, so memory does not grow with every file
     of a large tree."""
-    src.options["directives"] = parse_directives(src.text)
-    src.options.pop("_commands", None)
+    src.directives = parse_directives(src.text)
+    src.lexed.clear()
     src.text = ""
 
 
@@ -260,8 +260,8 @@ def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile]
         by_file.setdefault(f.location.file, []).append(f)
     extra: list[Finding] = []
     for src in sources:
-        found = src.options.get("directives")
-        directives = found if isinstance(found, list) else parse_directives(src.text)
+        directives = src.directives if src.directives is not None else parse_directives(
+            src.text)
         if not directives:
             continue
         apply_directives(by_file.get(src.display, []), directives)

@@ -120,8 +120,7 @@ def iter_commands(
     the result is kept on the SourceFile and the text is lexed once.
     """
     needles = tuple(programs) if programs is not None else None
-    cache = src.options.setdefault("_commands", {})
-    assert isinstance(cache, dict)
+    cache = src.lexed
     key = (needles, use_bashlex)
     if key not in cache:
         found: list[ParseProblem] = []

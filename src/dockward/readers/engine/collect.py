@@ -411,7 +411,7 @@ def _finish(state: _HostState) -> None:
     """Link containers to their images and order everything for stable output.
 
     A container's inspect merges the image's USER and Env into its own; the image's values
-    are recorded (``image_user``, ``facts["env_from_image"]``) so that rules can tell
+    are recorded (``image_user``, ``EnvVar.from_image``) so that rules can tell
     what the container's creator set from what the image brought along.
     """
     audit = state.audit
@@ -423,9 +423,8 @@ def _finish(state: _HostState) -> None:
         if image.user is not None:
             w.image_user = image.user
         baked = {(e.key, e.value) for e in image.env}
-        inherited = sorted(e.key for e in w.env if (e.key, e.value) in baked)
-        if inherited:
-            w.facts["env_from_image"] = inherited
+        for env in w.env:
+            env.from_image = (env.key, env.value) in baked
     audit.containers.sort(key=lambda w: w.name)
     audit.services.sort(key=lambda w: w.name)
     audit.images.sort(key=lambda i: (i.ref, i.id))

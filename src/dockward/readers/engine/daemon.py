@@ -265,8 +265,8 @@ def daemon_from_live(
             daemon.facts["config_error"] = config.error
     daemon.complete = bool(info) and process is not None and config is not None and config.known
     if bridge_options is not None:
-        daemon.facts["bridge_options"] = dict(bridge_options)
-    daemon.facts["bridge_checked"] = bridge_checked
+        daemon.bridge_options = dict(bridge_options)
+    daemon.bridge_checked = bridge_checked
     daemon.facts["endpoint"] = endpoint.url
     daemon.listeners = _listeners(daemon, endpoint, process)
     return daemon
