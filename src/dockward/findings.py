@@ -59,9 +59,16 @@ class Remedy:
     Rules say *what* should change, in the model's terms (``Workload.pids_limit`` set to
     200, the mount at ``target`` removed); the editors in :mod:`dockward.fixers` say *how*,
     in the syntax of the file the model came from, at the recorded location.  ``setting`` is
-    a model field name; ``target`` the element to change or remove (default: where the field
-    was set, else the model's anchor).  ``safety`` overrides the rule's own fix safety for
-    this hit (binding one port to 127.0.0.1 may be safe where another is not).
+    a model field name (or one of the few compound intents listed in
+    :data:`dockward.kinds.FIELD_SPELLINGS`); ``target`` the element to change or remove
+    (default: where the field was set, else the model's anchor).  ``safety`` overrides the
+    rule's own fix safety for this hit (binding one port to 127.0.0.1 may be safe where
+    another is not).
+
+    ``also`` holds further changes that belong to the same fix and are applied all or
+    nothing: ``cap_drop: [ALL]`` with the capabilities the config adds back, or a secret
+    build arg moved out of the Dockerfile *and* out of every command that feeds it.  Their
+    targets may lie in other files.
     """
 
     change: Change
@@ -69,15 +76,20 @@ class Remedy:
     value: Any = None
     target: Location | None = None
     safety: FixSafety | None = None
+    also: tuple[Remedy, ...] = ()
 
-    def describe(self) -> str:
-        """``set pids_limit to 200``: the intent in the model's words (editors spell it)."""
-        if self.change is Change.REMOVE:
-            return f"remove {self.setting}" + (f" {self.value}" if self.value else "")
-        verb = "set" if self.change is Change.SET else "add"
-        joiner = " to " if self.change is Change.SET else " "
-        shown = str(self.value).lower() if isinstance(self.value, bool) else self.value
-        return f"{verb} {self.setting}{joiner}{shown}"
+    def parts(self) -> tuple[Remedy, ...]:
+        """This change and the ones that come with it, in order."""
+        head = Remedy(self.change, self.setting, self.value, self.target, self.safety)
+        return (head, *(p for extra in self.also for p in extra.parts()))
+
+    def describe(self, dialect: str = "") -> str:
+        """``add pids_limit: 200`` in the dialect's syntax (``--pids-limit 200`` for a run
+        line); the model's words when the dialect has no spelling for the setting."""
+        from dockward.kinds import spell_change
+
+        return "; ".join(spell_change(p.change.value, p.setting, p.value, dialect)
+                         for p in self.parts())
 
 
 @dataclass(slots=True)
@@ -86,7 +98,9 @@ class Hit:
 
     ``severity`` overrides the rule's default for this hit (a writable ``/`` mount is
     critical where other host paths are high); config overrides still win.  ``remedy`` is
-    the fix intent, when the rule knows one.
+    the fix intent, when the rule knows one; ``manual`` says why a rule that can fix
+    other hits cannot fix this one (the value is written in the file, the digest is not
+    known ...).
     """
 
     location: Location
@@ -95,6 +109,7 @@ class Hit:
     extra: dict[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     remedy: Remedy | None = None
+    manual: str = ""  # why no automatic fix applies to this hit (printed by ``fix``)
 
 
 @dataclass(slots=True)
@@ -114,6 +129,7 @@ class Finding:
     suppression_reason: str = ""
     remedy: Remedy | None = None
     fix_safety: FixSafety = FixSafety.NONE
+    manual: str = ""  # why this finding needs a human (no remedy, or one that cannot apply)
 
     @property
     def fingerprint(self) -> str:

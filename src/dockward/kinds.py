@@ -29,29 +29,35 @@ class InputKind:
     has_commands: bool = False  # holds shell command lines (docker run, dockerd ...)
     grouped: bool = False  # read in groups (a compose file with its overrides)
     fixture_suffixes: tuple[str, ...] = ()  # tests/rules/fixtures names of this kind
+    editors: tuple[str, ...] = ()  # "module:Class" of the fixers that edit this kind, in order
 
 
 _COMMANDS = "dockward.readers.commands:read_commands"
 _BUILD_LINES = "dockward.readers.build_lines:read_build_lines"
+_COMMAND_EDITOR = "dockward.fixers.command_lines:CommandLineEditor"
 
 INPUT_KINDS: dict[str, InputKind] = {k.name: k for k in (
     InputKind("compose", "compose file", ("dockward.readers.compose:read_compose",),
-              grouped=True, fixture_suffixes=(".compose.yaml", ".yaml", ".yml")),
+              grouped=True, fixture_suffixes=(".compose.yaml", ".yaml", ".yml"),
+              editors=("dockward.fixers.compose:ComposeEditor",)),
     InputKind("dockerfile", "Dockerfile",
               (_COMMANDS, "dockward.readers.dockerfile:read_dockerfile", _BUILD_LINES),
-              has_commands=True, fixture_suffixes=(".Dockerfile",)),
+              has_commands=True, fixture_suffixes=(".Dockerfile",),
+              editors=("dockward.fixers.dockerfile:DockerfileEditor", _COMMAND_EDITOR)),
     InputKind("shell", "shell script", (_COMMANDS, _BUILD_LINES), has_commands=True,
-              fixture_suffixes=(".sh",)),
+              fixture_suffixes=(".sh",), editors=(_COMMAND_EDITOR,)),
     InputKind("makefile", "Makefile", (_COMMANDS, _BUILD_LINES), has_commands=True,
-              fixture_suffixes=(".mk",)),
+              fixture_suffixes=(".mk",), editors=(_COMMAND_EDITOR,)),
     InputKind("markdown", "Markdown document", (_COMMANDS, _BUILD_LINES), has_commands=True,
-              fixture_suffixes=(".md",)),
+              fixture_suffixes=(".md",), editors=(_COMMAND_EDITOR,)),
     InputKind("ci-yaml", "CI pipeline (GitHub Actions, GitLab CI)", (_COMMANDS, _BUILD_LINES),
-              has_commands=True, fixture_suffixes=(".ci.yaml", ".ci.yml")),
+              has_commands=True, fixture_suffixes=(".ci.yaml", ".ci.yml"),
+              editors=(_COMMAND_EDITOR,)),
     InputKind("systemd", "systemd unit", (_COMMANDS,), has_commands=True,
-              fixture_suffixes=(".service",)),
+              fixture_suffixes=(".service",), editors=(_COMMAND_EDITOR,)),
     InputKind("k8s", "Kubernetes manifest", ("dockward.readers.kubernetes:read_kubernetes",),
-              fixture_suffixes=(".k8s.yaml", ".k8s.yml")),
+              fixture_suffixes=(".k8s.yaml", ".k8s.yml"),
+              editors=("dockward.fixers.kubernetes:KubernetesEditor",)),
 )}
 
 STDIN_KINDS: tuple[str, ...] = tuple(k.name for k in INPUT_KINDS.values() if k.from_stdin)
@@ -88,6 +94,9 @@ SURFACES: dict[str, Surface] = {s.source_kind: s for s in (
     Surface("swarm-service", "swarm service", "run"),
     Surface("k8s", "container", "k8s"),
     Surface("observed", "this container", "run"),
+    Surface("dockerfile", "Dockerfile", "dockerfile"),
+    Surface("build-command", "build command", "build"),
+    Surface("compose-build", "compose build", "compose"),
 )}
 
 
@@ -154,3 +163,129 @@ def spell(source_kind: str, setting: str, **values: Any) -> str:
     """The way ``setting`` is written on the surface ``source_kind``."""
     text = SPELLINGS[setting][surface_of(source_kind).dialect]
     return text.format(**values) if values else text
+
+
+# --------------------------------------------------------------------------- fix spellings
+
+# How each setting a remedy changes (see :class:`dockward.findings.Remedy`) is written on each
+# dialect, for the fix descriptions findings carry; ``{value}`` is the value in that
+# dialect's units (:func:`format_value`).  The editors in :mod:`dockward.fixers` write the
+# same things; a setting missing for a dialect is described in the model's words.
+FIELD_SPELLINGS: dict[str, dict[str, str]] = {
+    "privileged": {"compose": "privileged: true", "run": "--privileged",
+                   "k8s": "securityContext.privileged: true"},
+    "cap_add": {"compose": "cap_add: [{value}]", "run": "--cap-add {value}",
+                "k8s": "securityContext.capabilities.add: [{value}]"},
+    "cap_drop": {"compose": "cap_drop: [{value}]", "run": "--cap-drop {value}",
+                 "k8s": "securityContext.capabilities.drop: [{value}]"},
+    "pid_mode": {"compose": "pid: {value}", "run": "--pid {value}", "k8s": "hostPID: true"},
+    "network_mode": {"compose": "network_mode: {value}", "run": "--network {value}",
+                     "k8s": "hostNetwork: true"},
+    "ipc_mode": {"compose": "ipc: {value}", "run": "--ipc {value}", "k8s": "hostIPC: true"},
+    "uts_mode": {"compose": "uts: {value}", "run": "--uts {value}", "k8s": "hostNetwork: true"},
+    "userns_mode": {"compose": "userns_mode: {value}", "run": "--userns {value}",
+                    "k8s": "hostUsers: true"},
+    "security_opts": {"compose": "security_opt: [{value}]", "run": "--security-opt {value}",
+                      "k8s": "securityContext ({value})"},
+    "no_new_privileges": {"compose": "security_opt: [no-new-privileges:true]",
+                          "run": "--security-opt no-new-privileges",
+                          "k8s": "securityContext.allowPrivilegeEscalation: false"},
+    "user": {"compose": 'user: "{value}"', "run": "--user {value}",
+             "k8s": "securityContext.runAsUser/runAsGroup: {value}, runAsNonRoot: true"},
+    "read_only": {"compose": "read_only: true", "run": "--read-only",
+                  "k8s": "securityContext.readOnlyRootFilesystem: true"},
+    "tmpfs": {"compose": "tmpfs: [{value}]", "run": "--tmpfs {value}"},
+    "memory": {"compose": "mem_limit: {value}", "run": "--memory {value}",
+               "k8s": "resources.limits.memory: {value}"},
+    "cpus": {"compose": "cpus: {value}", "run": "--cpus {value}",
+             "k8s": "resources.limits.cpu: {value}"},
+    "pids_limit": {"compose": "pids_limit: {value}", "run": "--pids-limit {value}"},
+    "restart": {"compose": "restart: {value}", "run": "--restart {value}"},
+    "mounts": {"compose": "volumes: [{value}]", "run": "--volume {value}",
+               "k8s": "volumeMounts ({value})"},
+    "mount_read_only": {"compose": "the mount's :ro", "run": "the mount's :ro",
+                        "k8s": "volumeMounts[].readOnly: true"},
+    "mount_propagation": {"compose": "the mount's {value} propagation",
+                          "run": "the mount's {value} propagation",
+                          "k8s": "volumeMounts[].mountPropagation"},
+    "port_host_ip": {"compose": "the port's host address {value}",
+                     "run": "the port's host address {value}", "k8s": "hostIP: {value}"},
+    "env": {"compose": "environment: {value}", "run": "--env {value}"},
+    "socket_proxy": {"compose": "a dockward guard proxy service in front of {value}"},
+    "stage_user": {"dockerfile": "USER {value}"},
+    "user_account": {"dockerfile": "RUN that creates the user {value}"},
+    "arg": {"dockerfile": "ARG {value}"},
+    "secret_mount": {"dockerfile": "RUN --mount=type=secret,{value}"},
+    "build_arg": {"build": "--build-arg {value}", "compose": "build.args: {value}"},
+    "build_secret": {"build": "--secret {value}", "compose": "build.secrets: [{value}]"},
+    "add_checksum": {"dockerfile": "ADD --checksum={value}"},
+}
+
+# DW201's fix for a compose service that mounted the Docker socket: a ``dockward guard
+# proxy`` service of this name, listening on this address, stands in for the socket.
+GUARD_PROXY_SERVICE = "dockward-proxy"
+GUARD_PROXY_PORT = 2375
+GUARD_PROXY_HOST = f"tcp://{GUARD_PROXY_SERVICE}:{GUARD_PROXY_PORT}"
+
+_VERBS = {"set": "set", "add": "add", "remove": "remove"}
+
+
+def spell_change(change: str, setting: str, value: Any, dialect: str) -> str:
+    """``add `pids_limit: 200``` for a remedy part, in the dialect's syntax when known."""
+    template = FIELD_SPELLINGS.get(setting, {}).get(dialect)
+    verb = _VERBS.get(change, change)
+    shown = format_value(setting, value, dialect)
+    if template is None:
+        return f"{verb} {setting}" + (f" {shown}" if shown else "")
+    return f"{verb} `{template.format(value=shown)}`"
+
+
+def format_value(setting: str, value: Any, dialect: str = "") -> str:
+    """A remedy value in the units the dialect writes: 512 MiB is ``512m`` for Docker and
+    ``512Mi`` for Kubernetes, one CPU ``1``; a restart policy ``on-failure:5``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if setting == "memory" and isinstance(value, int):
+        return k8s_memory(value) if dialect == "k8s" else docker_size(value)
+    if setting == "cpus" and isinstance(value, int | float):
+        return k8s_cpu(float(value)) if dialect == "k8s" else cpus_text(float(value))
+    if setting == "restart" and isinstance(value, tuple):
+        name, retries = value
+        return f"{name}:{retries}" if retries else str(name)
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+_DOCKER_UNITS = (("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10))
+_K8S_UNITS = (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10))
+
+
+def docker_size(size: int) -> str:
+    """Bytes as Docker writes a size: the largest exact unit (``512m``, ``1g``)."""
+    for suffix, unit in _DOCKER_UNITS:
+        if size >= unit and size % unit == 0:
+            return f"{size // unit}{suffix}"
+    return str(size)
+
+
+def k8s_memory(size: int) -> str:
+    """Bytes as a Kubernetes quantity (``512Mi``, ``1Gi``)."""
+    for suffix, unit in _K8S_UNITS:
+        if size >= unit and size % unit == 0:
+            return f"{size // unit}{suffix}"
+    return str(size)
+
+
+def cpus_text(cpus: float) -> str:
+    """``1`` for one CPU, ``0.5`` for half of one (what ``--cpus`` and compose accept)."""
+    return str(int(cpus)) if float(cpus).is_integer() else f"{cpus:g}"
+
+
+def k8s_cpu(cpus: float) -> str:
+    """``1`` for one CPU, ``500m`` for half of one."""
+    if float(cpus).is_integer():
+        return str(int(cpus))
+    return f"{round(cpus * 1000)}m"

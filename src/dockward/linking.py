@@ -27,6 +27,7 @@ from typing import Any
 from dockward.models.build import Build, BuildSecret, ExternalArg
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
+from dockward.readers.files import read_file
 from dockward.secrets import is_placeholder
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,7 @@ def load_dockerfile(path: str, text: str | None = None, display: str | None = No
         if text is None:
             if not os.path.isfile(path) or os.path.getsize(path) > MAX_DOCKERFILE_BYTES:
                 return None
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_DOCKERFILE_BYTES + 1)
+            data = read_file(path, MAX_DOCKERFILE_BYTES + 1)
             if b"\x00" in data[:8192]:
                 return None
             text = data.decode("utf-8-sig", errors="replace")

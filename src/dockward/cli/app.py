@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dockward import __version__
-from dockward.cli import audit_cmd, inside_cmd, plugin_cmd, rules_cmd, scan_cmd
+from dockward.cli import audit_cmd, fix_cmd, inside_cmd, plugin_cmd, rules_cmd, scan_cmd
 
 app = typer.Typer(
     name="dockward",
@@ -41,6 +41,7 @@ def root(
 
 
 app.command("scan")(scan_cmd.scan)
+app.command("fix")(fix_cmd.fix)
 app.command("audit")(audit_cmd.audit)
 app.command("rules")(rules_cmd.rules)
 app.command("explain")(rules_cmd.explain)

@@ -23,6 +23,7 @@ from typing import Any
 
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
+from dockward.readers.files import read_file
 from dockward.readers.interpolate import interpolate
 from dockward.readers.specs import Surface, parse_device, parse_volume
 from dockward.readers.yamlsource import (
@@ -419,8 +420,7 @@ class Project:
             self.problem(at, f"extends.file {relative!r} not found (or not a regular file)")
             return None
         try:
-            with open(fs_path, "rb") as handle:
-                data = handle.read(_MAX_EXTENDS_FILE_BYTES)
+            data = read_file(fs_path, _MAX_EXTENDS_FILE_BYTES)
         except OSError as exc:
             self.problem(at, f"extends.file {relative!r}: {exc.strerror or exc}")
             return None

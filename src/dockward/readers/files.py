@@ -7,7 +7,10 @@ raises, so one bad file never stops a scan.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from dockward.discovery import Candidate, kind_from_content
@@ -15,6 +18,31 @@ from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, SourceFile
 
 log = logging.getLogger(__name__)
+
+# Texts that stand in for files on disk (absolute path -> bytes): ``dockward fix`` edits in
+# memory and re-scans its edits before writing anything (and ``--diff`` never writes).
+_OVERLAY: ContextVar[Mapping[str, bytes] | None] = ContextVar("dockward_overlay", default=None)
+
+
+@contextmanager
+def overlay(texts: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, reading a file named in ``texts`` (by path) returns that text."""
+    token = _OVERLAY.set({os.path.abspath(p): t.encode("utf-8") for p, t in texts.items()})
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)
+
+
+def read_file(path: str | Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a file, or its stand-in text; raises OSError like open()."""
+    texts = _OVERLAY.get()
+    if texts:
+        found = texts.get(os.path.abspath(path))
+        if found is not None:
+            return found[:limit]
+    with open(path, "rb") as fh:
+        return fh.read(limit)
 
 
 def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_size: int,
@@ -36,8 +64,7 @@ def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_s
         return None, [ParseProblem(loc, f"file is {mb:.1f} MB, over the {max_size // (1024 * 1024)}"
                                    " MB limit (max-file-size); skipped")]
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_size + 1)
+        data = read_file(path, max_size + 1)
     except OSError as exc:
         return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
     return decode_source(data, str(path), display, candidate.kind, candidate.explicit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules.registry import RuleContext, rule
 
@@ -76,4 +76,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "AppArmor/SELinux confinement, so root in the container can mount the host's "
             "disk or load a kernel module and take over the host",
             "privileged",
+            remedy=Remedy(Change.REMOVE, "privileged", True, w.where("privileged")),
         )

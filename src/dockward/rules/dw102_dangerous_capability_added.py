@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.knowledge import DEFAULT_CAPABILITIES
 from dockward.models.workload import Workload, normalize_capability
 from dockward.rules._common import is_host_mode, string_list
@@ -136,13 +136,15 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             continue
         seen.add(name)
         allows = WHAT_IT_ALLOWS.get(name)
+        remedy = Remedy(Change.REMOVE, "cap_add", name, cap.origin)
         if name == "ALL":
             yield Hit(cap.origin, f"adds ALL capabilities: {allows}", "cap_add ALL",
-                      severity=Severity.CRITICAL)
+                      severity=Severity.CRITICAL, remedy=remedy)
         elif allows is not None:
             yield Hit(cap.origin, f"adds capability {name}: lets root in the container "
-                      f"{allows}", f"cap_add {name}")
+                      f"{allows}", f"cap_add {name}", remedy=remedy)
         else:
             where = "in" if name in DEFAULT_CAPABILITIES else "beyond"
             yield Hit(cap.origin, f"adds capability {name}, which the configured policy "
-                      f"lists as dangerous ({where} Docker's default set)", f"cap_add {name}")
+                      f"lists as dangerous ({where} Docker's default set)", f"cap_add {name}",
+                      remedy=remedy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.knowledge import DEFAULT_CAPABILITIES
 from dockward.models.workload import Workload, normalize_capability
 from dockward.rules._common import join_names, spell
@@ -81,6 +81,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     kept = DEFAULT_CAPABILITIES - dropped
     if not kept:  # every default capability dropped one by one: as good as ALL
         return
+    remedy = drop_all_remedy(w, ctx)
     if not dropped:
         yield Hit(
             w.anchor,
@@ -88,6 +89,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             f"{len(DEFAULT_CAPABILITIES)} default capabilities ({join_names(kept)}); "
             f"add {spell(w, 'cap_drop_all')}",
             "cap_drop missing",
+            remedy=remedy,
         )
         return
     yield Hit(
@@ -95,4 +97,15 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         f"drops {join_names(dropped)} but not ALL: still keeps {join_names(kept)}; "
         f"use {spell(w, 'cap_drop_all')}",
         "cap_drop without ALL",
+        remedy=remedy,
     )
+
+
+def drop_all_remedy(w: Workload, ctx: RuleContext) -> Remedy:
+    """``cap_drop: [ALL]``, with the capabilities the config adds back (``[fix] cap-add``)
+    that the workload does not add already."""
+    added = {normalize_capability(c.name) for c in w.cap_add}
+    back = tuple(Remedy(Change.ADD, "cap_add", cap, w.anchor)
+                 for cap in (normalize_capability(c) for c in ctx.fix.cap_add)
+                 if cap not in added)
+    return Remedy(Change.ADD, "cap_drop", "ALL", w.anchor, also=back)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
@@ -75,4 +75,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "every host process and its command line, can kill host processes as root, and with "
             "SYS_PTRACE can attach to them or nsenter into the host",
             "pid=host",
+            remedy=Remedy(Change.REMOVE, "pid_mode", "host", w.where("pid_mode")),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
@@ -80,4 +80,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "services bound to the host's 127.0.0.1 (such as a Docker API on port 2375), "
             "the host's abstract UNIX sockets, and can sniff host traffic with NET_RAW",
             "network=host",
+            remedy=Remedy(Change.REMOVE, "network_mode", "host", w.where("network_mode")),
         )

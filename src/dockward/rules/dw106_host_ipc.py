@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
@@ -70,4 +70,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             f"shares the host's IPC namespace ({spell(w, 'ipc_host')}): the container can read and "
             "overwrite shared memory, semaphores and message queues of host processes",
             "ipc=host",
+            remedy=Remedy(Change.REMOVE, "ipc_mode", "host", w.where("ipc_mode")),
         )

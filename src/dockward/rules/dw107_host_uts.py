@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
@@ -67,4 +67,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "the container sees the host's "
             "hostname and, with SYS_ADMIN, can change it for the whole host",
             "uts=host",
+            remedy=Remedy(Change.REMOVE, "uts_mode", "host", w.where("uts_mode")),
         )

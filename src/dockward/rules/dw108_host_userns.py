@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import is_host_mode, spell
 from dockward.rules.registry import RuleContext, rule
@@ -75,4 +75,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "userns-remap, so root in the container is UID 0 on the host and any breakout "
             "or host-path write lands as real root",
             "userns=host",
+            remedy=Remedy(Change.REMOVE, "userns_mode", "host", w.where("userns_mode")),
         )

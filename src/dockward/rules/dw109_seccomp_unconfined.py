@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules.registry import RuleContext, rule
 
@@ -80,4 +80,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "blocks (unshare, mount, keyctl, bpf, open_by_handle_at, kexec_load, ...) reach "
             "the host kernel, which is how most kernel-exploit escapes start",
             "seccomp=unconfined",
+            remedy=Remedy(Change.REMOVE, "security_opts", opt.raw or "seccomp=unconfined",
+                          opt.origin),
         )

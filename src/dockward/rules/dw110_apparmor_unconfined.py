@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules.registry import RuleContext, rule
 
@@ -77,4 +77,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "denies mount, writes to /proc/sys and /proc/sysrq-trigger, or /sys access, "
             "which stop known escapes such as the cgroup release_agent one (CVE-2022-0492)",
             "apparmor=unconfined",
+            remedy=Remedy(Change.REMOVE, "security_opts", opt.raw or "apparmor=unconfined",
+                          opt.origin),
         )

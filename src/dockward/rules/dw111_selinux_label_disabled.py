@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules.registry import RuleContext, rule
 
@@ -85,6 +85,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "longer confined to container_t, so a breakout or a host bind mount has "
                 "root's full reach over host files and other containers",
                 "label=disable",
+                remedy=Remedy(Change.REMOVE, "security_opts", opt.raw or "label=disable",
+                              opt.origin),
             )
             continue
         kind, _, selinux_type = value.partition(":")
@@ -95,4 +97,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 f"(label={opt.value.strip()}): SELinux does not confine the container, as "
                 "if labelling were disabled",
                 f"label=type:{selinux_type.strip()}",
+                remedy=Remedy(Change.REMOVE, "security_opts", opt.raw or f"label={value}",
+                              opt.origin),
             )

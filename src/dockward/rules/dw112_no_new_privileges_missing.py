@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import spell, unknown_any
 from dockward.rules.registry import RuleContext, rule
@@ -87,6 +87,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "setuid/setgid binaries and file capabilities can raise a process to root; "
             "set no-new-privileges:true",
             "no-new-privileges=false",
+            remedy=Remedy(Change.SET, "no_new_privileges", True, opt.origin),
         )
         return
     if unknown_any(w, "security_opts", "no_new_privileges"):
@@ -101,4 +102,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         "by running a setuid/setgid binary (su, sudo, a planted setuid shell) or a file "
         f"with capabilities; add {spell(w, 'no_new_privileges')}",
         "no-new-privileges missing",
+        remedy=Remedy(Change.SET, "no_new_privileges", True, w.anchor),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.knowledge import is_root_user
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
@@ -81,6 +81,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 f"runs explicitly as root (user {str(w.user).strip()}): UID 0 in the "
                 "container is UID 0 on the host unless the daemon remaps user namespaces",
                 f"user={str(w.user).strip()}",
+                remedy=Remedy(Change.SET, "user", ctx.fix.user, w.where("user")),
             )
         return
     if w.run_as_non_root is True:
@@ -94,6 +95,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             f"no user set and the image's USER is {image_user.strip() or 'root'}: runs as "
             "root, which is UID 0 on the host unless the daemon remaps user namespaces",
             "user missing, image user root",
+            remedy=Remedy(Change.SET, "user", ctx.fix.user, w.anchor),
         )
         return
     yield Hit(
@@ -101,4 +103,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         "no user set: runs as the image's default user, root unless the image says "
         f"otherwise; set {spell(w, 'user')}",
         "user missing",
+        remedy=Remedy(Change.SET, "user", ctx.fix.user, w.anchor),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
@@ -74,4 +74,14 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         "root filesystem is writable: an attacker can drop tools, replace the application's "
         f"binaries and persist; set {spell(w, 'read_only')}",
         "read_only missing",
+        remedy=read_only_remedy(w),
     )
+
+
+def read_only_remedy(w: Workload) -> Remedy:
+    """``read_only: true``, with a tmpfs at /tmp (where most programs write scratch files)
+    unless something is mounted there; Kubernetes manifests get the flag alone."""
+    scratch = () if w.source_kind == "k8s" or any(
+        m.target.rstrip("/") == "/tmp" for m in w.mounts) else (
+        Remedy(Change.ADD, "tmpfs", "/tmp", w.anchor),)
+    return Remedy(Change.SET, "read_only", True, w.where("read_only"), also=scratch)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules.registry import RuleContext, rule
 
@@ -73,4 +73,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "write /proc/sys/kernel/core_pattern so the host kernel runs its program as "
             "root, or reboot the host through /proc/sysrq-trigger",
             "systempaths=unconfined",
+            remedy=Remedy(Change.REMOVE, "security_opts", opt.raw or "systempaths=unconfined",
+                          opt.origin),
         )

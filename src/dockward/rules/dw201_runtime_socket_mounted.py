@@ -5,10 +5,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
+from dockward.kinds import GUARD_PROXY_HOST
 from dockward.models.knowledge import is_runtime_socket_path, normalize_host_path
 from dockward.models.workload import Mount, Workload
-from dockward.rules._common import mount_spec
+from dockward.rules._common import is_host_mode, mount_spec
 from dockward.rules.registry import RuleContext, rule
 
 RUNTIME_BY_SOCKET: dict[str, str] = {
@@ -129,6 +130,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "the Docker API and start a container with the host's drives mounted, which "
                 "is administrator on the host",
                 f"mount {mount_spec(m)}",
+                remedy=Remedy(Change.REMOVE, "mounts", mount_spec(m), m.origin),
             )
             continue
         if m.type not in ("bind", "") or not m.source:
@@ -145,6 +147,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "start a new container with -v /:/host (or --privileged) and take over the "
                 "host",
                 f"mount {mount_spec(m)}",
+                remedy=socket_remedy(w, m),
             )
         elif m.unresolved and m.target and is_runtime_socket_path(m.target):
             yield Hit(
@@ -153,4 +156,20 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "the runtime socket: if that is the socket, the container can start a new "
                 "container with -v /:/host and take over the host",
                 f"mount {mount_spec(m)}",
+                remedy=Remedy(Change.REMOVE, "mounts", mount_spec(m), m.origin),
             )
+
+
+def socket_remedy(w: Workload, m: Mount) -> Remedy:
+    """Remove the mount; a compose service that used the Docker socket gets a dockward guard
+    proxy instead, its client pointed at it with DOCKER_HOST (unless it runs in the host's
+    network, or sets DOCKER_HOST itself)."""
+    remove = Remedy(Change.REMOVE, "mounts", mount_spec(m), m.origin)
+    docker = posixpath.basename(normalize_host_path(m.source or "")) == "docker.sock"
+    if (w.source_kind != "compose-service" or not docker or is_host_mode(w.network_mode)
+            or any(e.key == "DOCKER_HOST" for e in w.env)):
+        return remove
+    return Remedy(Change.REMOVE, "mounts", mount_spec(m), m.origin, also=(
+        Remedy(Change.ADD, "socket_proxy", m.source, w.anchor),
+        Remedy(Change.ADD, "env", f"DOCKER_HOST={GUARD_PROXY_HOST}", w.anchor),
+    ))

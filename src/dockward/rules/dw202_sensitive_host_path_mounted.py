@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.knowledge import is_runtime_socket_path, normalize_host_path
 from dockward.models.workload import Mount, Workload
 from dockward.rules._common import mount_spec, string_list
@@ -283,7 +283,13 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         if found is None:
             continue
         entry, via_parent = found
-        yield _hit(m, source, entry, via_parent)
+        hit = _hit(m, source, entry, via_parent)
+        if not m.read_only and _match(source, True, entries) is None:
+            hit.remedy = Remedy(Change.SET, "mount_read_only", True, m.origin)
+        else:
+            hit.manual = (f"{source} is sensitive even read-only: whether the workload needs "
+                          "it, or a narrower path, is its owner's decision")
+        yield hit
 
 
 @lru_cache(maxsize=32)

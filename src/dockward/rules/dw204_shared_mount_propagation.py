@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import mount_spec
 from dockward.rules.registry import RuleContext, rule
@@ -82,4 +82,6 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "propagation: mounts made inside the container under that path appear on "
                 "the host (and in other containers); use the default rprivate, or rslave",
                 f"mount {mount_spec(m)}",
+                remedy=Remedy(Change.REMOVE, "mount_propagation", m.propagation.strip(),
+                              m.origin),
             )

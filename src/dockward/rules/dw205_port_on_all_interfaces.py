@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import port_spec
 from dockward.rules.registry import RuleContext, rule
@@ -87,4 +87,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             f"({addr}): reachable from any network the host is on, and "
             f"{_BYPASS[w.source_kind == 'k8s']}",
             f"port {port_spec(p)}",
+            remedy=Remedy(Change.SET, "port_host_ip", "127.0.0.1", p.origin),
         )

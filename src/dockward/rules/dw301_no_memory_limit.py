@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
+from dockward.models.knowledge import parse_bytes
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
@@ -76,4 +77,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "kernel's OOM killer then kills host services and other containers; set "
             f"{spell(w, 'memory')}",
             "memory unlimited",
+            remedy=Remedy(Change.SET, "memory", parse_bytes(ctx.fix.memory), w.where("memory")),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
@@ -72,4 +72,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "has no CPU limit: one container can keep every host core busy (a fork bomb, a "
             f"cryptominer) and starve host services and other containers; set {spell(w, 'cpus')}",
             "cpus unlimited",
+            remedy=Remedy(Change.SET, "cpus", ctx.fix.cpus, w.where("cpus")),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
@@ -86,4 +86,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
             "has no PIDs limit: a fork bomb (:(){ :|:& };:) can fill the host's process "
             f"table so nothing else can start on the host{note}; set {spell(w, 'pids')}",
             "pids unlimited",
+            remedy=Remedy(Change.SET, "pids_limit", ctx.fix.pids, w.where("pids_limit")),
         )

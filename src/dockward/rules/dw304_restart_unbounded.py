@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule
@@ -79,12 +79,16 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
         limit = int(ctx.option("max_retries", 5))
     except (TypeError, ValueError):
         limit = 5
+    retries_fix = max(1, min(ctx.fix.restart_retries, limit))
+    remedy = Remedy(Change.SET, "restart", ("on-failure", retries_fix),
+                    policy.origin)
     if name in ("always", "unless-stopped"):
         yield Hit(
             policy.origin,
             f"restart policy {name} restarts the container forever, however often it "
             f"crashes or is killed; use {spell(w, 'restart', n=limit)}",
             f"restart={name}",
+            remedy=remedy,
         )
     elif name == "on-failure":
         retries = policy.max_retries
@@ -94,6 +98,7 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "restart policy on-failure without a maximum retry count restarts the "
                 f"container forever; use {spell(w, 'restart', n=limit)}",
                 "restart=on-failure",
+                remedy=remedy,
             )
         elif retries > limit:
             yield Hit(
@@ -101,4 +106,5 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 f"restart policy on-failure:{retries} allows more than {limit} restarts "
                 f"(option max_retries); use {spell(w, 'restart', n=limit)}",
                 f"restart=on-failure:{retries}",
+                remedy=remedy,
             )

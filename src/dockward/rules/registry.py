@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,9 @@ from typing import Any
 from dockward.config import FixDefaults
 from dockward.findings import Confidence, FixSafety, Hit, Severity
 from dockward.models.environment import NO_ENVIRONMENT, Environment
+
+_FIX_LINE = re.compile(r"^Automatic fix: (safe|unsafe|none)\.\s+(.+?)(?:\n\s*\n|\Z)",
+                       re.MULTILINE | re.DOTALL)
 
 REQUIRED_DOC_HEADINGS = (
     "## What it does",
@@ -69,6 +73,22 @@ class Rule:
     @property
     def family(self) -> str:
         return self.code[:3]
+
+    @property
+    def fix_line(self) -> tuple[str, str]:
+        """The doc's ``Automatic fix: <safe|unsafe|none>. <what it does, or why not>``
+        paragraph as (safety word, explanation); ("", "") when the doc has none."""
+        match = _FIX_LINE.search(self.doc)
+        if match is None:
+            return "", ""
+        return match.group(1), " ".join(match.group(2).split())
+
+    @property
+    def fix_note(self) -> str:
+        """Why this rule's findings need a human (the explanation of ``Automatic fix:
+        none.``); empty for rules that fix."""
+        safety, text = self.fix_line
+        return text if safety == "none" else ""
 
 
 _RULES: dict[str, Rule] = {}

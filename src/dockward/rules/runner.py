@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from dockward.config import Config, ConfigError
 from dockward.findings import Finding, FixSafety, Hit, Severity
+from dockward.kinds import surface_of
 from dockward.models.environment import Environment
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem
@@ -94,14 +95,19 @@ class RuleRunner:
                     )
                 )
                 continue
+            dialect = surface_of(str(getattr(model, "source_kind", ""))).dialect
             for hit in hits:
                 if not self.config.is_enabled(r.code, hit.location.file):
                     continue
-                out.append(self._finding(r, hit))
+                out.append(self._finding(r, hit, dialect))
         return out
 
-    def _finding(self, r: Rule, hit: Hit) -> Finding:
-        """Config overrides win over a hit's own severity, which wins over the rule's."""
+    def _finding(self, r: Rule, hit: Hit, dialect: str = "") -> Finding:
+        """Config overrides win over a hit's own severity, which wins over the rule's.
+
+        ``dialect`` is the syntax of the surface the model came from, so the fix text reads
+        ``add `--pids-limit 200``` on a run line and ``add `pids_limit: 200``` in compose.
+        """
         remedy = hit.remedy
         return Finding(
             code=r.code,
@@ -113,8 +119,9 @@ class RuleRunner:
             confidence=r.confidence,
             extra=hit.extra,
             remedy=remedy,
-            fix=remedy.describe() if remedy is not None else "",
+            fix=remedy.describe(dialect) if remedy is not None else "",
             fix_safety=(remedy.safety or r.fix) if remedy is not None else FixSafety.NONE,
+            manual=hit.manual,
         )
 
 

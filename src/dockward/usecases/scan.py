@@ -24,7 +24,7 @@ from dockward.findings import Finding
 from dockward.kinds import INPUT_KINDS
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
-from dockward.readers.files import decode_source, read_source
+from dockward.readers.files import decode_source, read_file, read_source
 from dockward.report import Report
 from dockward.rules.runner import RuleRunner, problem_finding
 from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
@@ -43,6 +43,7 @@ class ScanResult:
     files_by_kind: dict[str, int] = field(default_factory=dict)
     models: int = 0
     seconds: float = 0.0
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # display: (path, kind)
 
 
 def _resolve(ref: str) -> Callable[..., Any]:
@@ -165,6 +166,7 @@ def scan_paths(
     result.files_scanned = len(sources)
     for s in sources:
         result.files_by_kind[s.kind] = result.files_by_kind.get(s.kind, 0) + 1
+        result.sources[s.display] = (s.path, s.kind)
     result.findings.sort(key=Finding.sort_key)
     result.seconds = time.perf_counter() - started
     return result
@@ -243,7 +245,7 @@ def _has_base(path: str) -> bool:
 
 def _load_extra(path: str, like: SourceFile) -> SourceFile | None:
     try:
-        data = Path(path).read_bytes()
+        data = read_file(path, 1 << 30)
     except OSError:
         return None
     rel = os.path.join(os.path.dirname(like.display), os.path.basename(path))
