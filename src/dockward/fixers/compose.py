@@ -143,7 +143,7 @@ class ComposeEditor:
         """Remove an entry; an entry that is its mapping's last one takes the mapping's own
         entry with it (``bind: {propagation: shared}`` goes whole)."""
         mapping = entry.mapping
-        if len(mapping.pairs) == 1 and id(mapping) not in self.services:
+        if self.y.remaining(mapping) == 1 and id(mapping) not in self.services:
             owner = self.y.owner_entry(mapping)
             if owner is not None and id(owner.mapping) not in self.services:
                 return self._remove_pair(owner)
@@ -242,7 +242,7 @@ class ComposeEditor:
         sequence = item.parent
         if sequence is None or sequence.kind != "seq":
             raise Unfixable("the item is not in a list")
-        if len(sequence.items) == 1:
+        if self.y.remaining(sequence) == 1:
             owner = self.y.owner_entry(sequence)
             if owner is not None:
                 return self._remove_pair(owner)

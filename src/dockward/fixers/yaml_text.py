@@ -186,6 +186,14 @@ class YamlText:
         for root in self.roots:
             self._index(root, 0)
         self.step, self.seq_indent, self.flow_lists = self._style()
+        self.removing: Counter[int] = Counter()  # children removed per collection, this pass
+
+    def remaining(self, collection: YNode) -> int:
+        """Entries or items ``collection`` keeps after the removals planned so far: when
+        the last one goes, its key should go too (``volumes:`` must not stay empty)."""
+        node = collection.deref()
+        count = len(node.pairs) if node.kind == "map" else len(node.items)
+        return count - self.removing[id(node)]
 
     # -- parsing ---------------------------------------------------------------------------
 
@@ -435,6 +443,7 @@ class YamlText:
 
     def remove_pair(self, mapping: YNode, key: YNode) -> Edit:
         node = mapping.deref()
+        self.removing[id(node)] += 1
         pairs = node.pairs
         index = next((i for i, (k, _) in enumerate(pairs) if k is key), None)
         if index is None:
@@ -452,6 +461,7 @@ class YamlText:
 
     def remove_item(self, sequence: YNode, item: YNode) -> Edit:
         node = sequence.deref()
+        self.removing[id(node)] += 1
         index = next((i for i, n in enumerate(node.items) if n is item), None)
         if index is None:
             raise Unfixable("the list item was not found where it was read")

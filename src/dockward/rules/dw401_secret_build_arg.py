@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from dockward.findings import Confidence, FixSafety, Hit, Severity
+from dockward.findings import Change, Confidence, FixSafety, Hit, Remedy, Severity
 from dockward.models.build import PREDEFINED_ARGS, ArgDecl, Build, ExternalArg, Stage
 from dockward.rules.registry import RuleContext, rule
 from dockward.secrets import (
@@ -93,7 +94,7 @@ def arg_use(stage: Stage, arg: ArgDecl, in_scope_counts: bool) -> str | None:
     name="secret-build-arg",
     model=Build,
     severity=Severity.HIGH,
-    fix=FixSafety.NONE,
+    fix=FixSafety.UNSAFE,
     confidence=Confidence.MEDIUM,
     refs=("CIS-4.10", "OWASP-D12", "ATTACK-T1552.001"),
 )
@@ -175,13 +176,15 @@ def _dockerfile_args(b: Build) -> Iterator[Hit]:
             if given and not why.startswith("it receives"):
                 origins = ", ".join(f"{e.origin.file}:{e.origin.line}" for e in given[:3])
                 source = f"; it receives a secret from {origins}"
-            yield Hit(
+            hit = Hit(
                 arg.origin,
                 f"ARG {arg.name}{where} holds a secret ({why}) and is {use}{source}: "
                 f"{HISTORY}; {fix_hint(arg.name)}",
                 redact_assignment(arg.name, arg.default),
                 extra={"arg": arg.name, "stage": stage.label},
             )
+            _attach(hit, secret_move(b, arg.name))
+            yield hit
 
 
 def _invocation_args(b: Build) -> Iterator[Hit]:
@@ -201,10 +204,80 @@ def _invocation_args(b: Build) -> Iterator[Hit]:
             receiver = f"build arg {ext.name}"
             consequence = (f"once an ARG {ext.name} reads it, it is visible in `docker "
                            f"history` ({HISTORY})")
-        yield Hit(
+        hit = Hit(
             ext.origin,
             f"{ext.via} {ext.name} passes a secret ({why}) to {receiver}: {consequence}; "
             f"{fix_hint(ext.name)}",
             redact_assignment(ext.name, ext.value),
             extra={"arg": ext.name, "value_kind": ext.value_kind},
         )
+        _attach(hit, secret_move(target, ext.name) if target is not None else (
+            "the Dockerfile this build reads was not found: move the ARG to a secret mount "
+            "there, then pass the value with --secret"))
+        yield hit
+
+
+# ``$NAME`` / ``${NAME}``: a value taken whole from one environment variable.
+_ONE_VARIABLE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<n>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def secret_id(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def _attach(hit: Hit, found: Remedy | str) -> None:
+    if isinstance(found, Remedy):
+        hit.remedy = found
+    else:
+        hit.manual = found
+
+
+def secret_move(dockerfile: Build, name: str) -> Remedy | str:
+    """The build arg ``name`` moved to a BuildKit secret, everywhere at once: every ``ARG``
+    removed and every ``RUN`` that reads it given ``--mount=type=secret,id=..,env=NAME``
+    (the script keeps reading ``$NAME``), and every ``--build-arg``/``build.args`` that
+    feeds it turned into ``--secret id=..,env=VAR``/``build.secrets``.  A reason (str)
+    instead when a part cannot move without a human's decision."""
+    ident = secret_id(name)
+    parts: list[Remedy] = []
+    for stage in dockerfile.stages:
+        for arg in stage.args:
+            if arg.name != name:
+                continue
+            if arg.default is not None or arg.inherits_global:
+                return (f"ARG {name} has a default value in the Dockerfile: decide where the "
+                        "secret should come from, then use a secret mount")
+            for env in stage.env:
+                if env.origin.line > arg.origin.line and name in env.refs:
+                    return (f"ENV {env.key} copies ARG {name} into the image: remove it by "
+                            "hand, then use a secret mount")
+            parts.append(Remedy(Change.REMOVE, "arg", name, arg.origin))
+            for run in stage.runs:
+                if run.origin.line > arg.origin.line and name in run.refs \
+                        and name not in run.secret_envs:
+                    parts.append(Remedy(Change.ADD, "secret_mount",
+                                        f"id={ident},env={name}", run.origin))
+    for invocation in dockerfile.invocations:
+        for ext in invocation.linked_external_args(name):
+            variable = _variable_of(ext)
+            if variable is None:
+                return (f"{ext.via} {name} at {ext.origin.file}:{ext.origin.line} is not taken "
+                        "from one environment variable: decide where the secret is kept, "
+                        "then pass it as a build secret")
+            parts.append(Remedy(Change.REMOVE, "build_arg", name, ext.origin))
+            parts.append(Remedy(Change.ADD, "build_secret", (ident, variable),
+                                invocation.anchor))
+    if not parts:
+        return f"ARG {name} is not declared in a build stage"
+    return Remedy(parts[0].change, parts[0].setting, parts[0].value, parts[0].target,
+                  also=tuple(parts[1:]))
+
+
+def _variable_of(ext: ExternalArg) -> str | None:
+    """The environment variable a build arg's value comes from, when it is exactly one."""
+    if ext.value_kind == "environment" or ext.value is None:
+        return ext.name
+    match = _ONE_VARIABLE.fullmatch(ext.value.strip().strip('"'))
+    if ext.value_kind == "placeholder" and match is not None:
+        return match.group("b") or match.group("n")
+    return None

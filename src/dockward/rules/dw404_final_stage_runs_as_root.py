@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
-from dockward.models.build import Build
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
+from dockward.models.build import Build, Stage
 from dockward.models.knowledge import is_root_user
 from dockward.rules.registry import RuleContext, rule
 
@@ -87,6 +87,7 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
             f"the final stage (FROM {final.base}) never sets USER: the image runs as root "
             "unless its base image chose another user; add `USER <non-root uid>`",
             "USER missing",
+            remedy=user_remedy(b, final, ctx.fix.user),
         )
         return
     if setting.resolved is None:
@@ -97,4 +98,63 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
             f"the final stage's last USER is {setting.resolved}: the image runs as root; "
             "switch to a non-root user after the steps that need root",
             f"USER {setting.resolved}",
+            remedy=_back_to_user(b, final, ctx.fix.user),
         )
+
+
+# Base images whose user tools are known: busybox's adduser, or shadow's useradd.
+_BUSYBOX_BASES = re.compile(r"(?:^|/)(?:alpine|busybox)(?::|@|$)|[:-]alpine", re.IGNORECASE)
+_SHADOW_BASES = re.compile(
+    r"(?:^|/)(?:debian|ubuntu|fedora|centos|rockylinux|almalinux|amazonlinux|oraclelinux"
+    r"|python|node|golang|ruby|php|perl|openjdk|eclipse-temurin|amazoncorretto|maven"
+    r"|gradle|nginx|httpd|postgres|redis|mysql|mariadb|buildpack-deps)(?::|@|$)",
+    re.IGNORECASE)
+_NUMERIC_USER = re.compile(r"(\d+)(?::(\d+))?")
+
+
+def user_tool(b: Build, stage: Stage) -> str | None:
+    """``busybox`` or ``shadow`` when the stage's base is known to have ``adduser`` or
+    ``useradd`` (by the image's name, or by the package manager its RUNs call)."""
+    chain = b.ancestry(stage)
+    base = chain[-1].base_resolved or chain[-1].base
+    if _BUSYBOX_BASES.search(base):
+        return "busybox"
+    if _SHADOW_BASES.search(base):
+        return "shadow"
+    programs = {c.program for member in chain for run in member.runs for c in run.commands}
+    if programs & {"apk", "adduser", "addgroup"}:
+        return "busybox"
+    if programs & {"apt-get", "apt", "dnf", "yum", "useradd", "groupadd"}:
+        return "shadow"
+    return None
+
+
+def _back_to_user(b: Build, final: Stage, default: str) -> Remedy:
+    earlier = _earlier_user(b, final)
+    if earlier is not None:  # the account exists: switch back to it, create nothing
+        return Remedy(Change.SET, "stage_user", earlier, final.origin)
+    return user_remedy(b, final, default)
+
+
+def user_remedy(b: Build, final: Stage, user: str) -> Remedy:
+    """``USER <uid>`` at the end of the final stage's build steps, after a RUN that creates
+    the account when the base image has the tools for it."""
+    remedy = Remedy(Change.SET, "stage_user", user, final.origin)
+    numeric = _NUMERIC_USER.fullmatch(user.strip())
+    tool = user_tool(b, final)
+    if numeric is None or tool is None:
+        return remedy
+    uid = numeric.group(1)
+    gid = numeric.group(2) or uid
+    account = Remedy(Change.ADD, "user_account", (uid, gid, tool), final.origin)
+    return Remedy(Change.SET, "stage_user", user, final.origin, also=(account,))
+
+
+def _earlier_user(b: Build, final: Stage) -> str | None:
+    """The stage's last non-root USER before it switched back to root (``USER node`` ...
+    ``USER root``): switching back to it keeps the files it owns usable."""
+    for member in b.ancestry(final):
+        for setting in reversed(member.users):
+            if setting.resolved is not None and not is_root(setting.resolved):
+                return setting.resolved
+    return None

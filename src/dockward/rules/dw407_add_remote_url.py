@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 
-from dockward.findings import FixSafety, Hit, Severity
-from dockward.models.build import Build
+from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
+from dockward.models.build import Build, CopyInstruction, Stage
 from dockward.rules.registry import RuleContext, rule
 from dockward.secrets import scrub
 
@@ -15,7 +17,7 @@ from dockward.secrets import scrub
     name="add-remote-url",
     model=Build,
     severity=Severity.LOW,
-    fix=FixSafety.NONE,
+    fix=FixSafety.UNSAFE,
     refs=("CIS-4.9", "OWASP-D13", "ATTACK-T1195.002"),
 )
 def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
@@ -68,9 +70,45 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
                 if "#" in low and low.split("#", 1)[0].endswith(".git"):
                     continue  # a git source pinned to a ref
                 plain = " over plain HTTP" if low.startswith("http://") else ""
-                yield Hit(
+                hit = Hit(
                     copy.origin,
                     f"ADD downloads {scrub(source)}{plain} without --checksum: whatever the "
                     "server returns goes into the image; add --checksum=sha256:<digest>",
                     f"ADD {scrub(source)}",
                 )
+                digest = known_digest(b, stage, copy, source)
+                if digest is not None and len(copy.sources) == 1:
+                    hit.remedy = Remedy(Change.SET, "add_checksum", f"sha256:{digest}",
+                                        copy.origin)
+                else:
+                    hit.manual = ("the file's SHA-256 is not written in the Dockerfile: take "
+                                  "it from the publisher (dockward does not download files)")
+                yield hit
+
+
+_SHA256 = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{64})(?![0-9a-fA-F])")
+_DIGEST_NAME = re.compile(r"(?:SHA256|SHA_256|SHA256SUM|CHECKSUM|DIGEST)$", re.IGNORECASE)
+
+
+def known_digest(b: Build, stage: Stage, copy: CopyInstruction, url: str) -> str | None:
+    """The SHA-256 the Dockerfile already states for this download, if it does: a later
+    ``sha256sum -c`` in the stage naming the file, or an ARG/ENV such as ``TINI_SHA256``
+    whose prefix names the download (``.../tini-static``)."""
+    names = {posixpath.basename(copy.destination.rstrip("/")),
+             posixpath.basename(url.split("?", 1)[0].rstrip("/"))} - {""}
+    for run in stage.runs:
+        if run.origin.line <= copy.origin.line or "sha256sum" not in run.full_text:
+            continue
+        for line in run.full_text.splitlines():
+            found = _SHA256.search(line)
+            if found and any(n in line for n in names):
+                return found.group(1).lower()
+    values = [(a.name, a.value or a.default) for a in [*b.global_args, *stage.args]]
+    values += [(e.key, e.resolved) for e in stage.env]
+    for name, value in values:
+        if not value or not _DIGEST_NAME.search(name) or not _SHA256.fullmatch(value):
+            continue
+        prefix = _DIGEST_NAME.sub("", name).rstrip("_")
+        if prefix and prefix.lower().replace("_", "-") in url.lower().replace("_", "-"):
+            return value.lower()
+    return None

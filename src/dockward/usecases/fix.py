@@ -23,7 +23,7 @@ from dockward.readers.files import overlay
 from dockward.secrets import scrub
 from dockward.usecases.scan import ScanResult, scan_paths
 
-MAX_PASSES = 6
+MAX_PASSES = 10
 UNSAFE_REASON = "the fix may change what the workload does; apply it with --unsafe-fixes"
 
 
