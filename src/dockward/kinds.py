@@ -203,22 +203,22 @@ FIELD_SPELLINGS: dict[str, dict[str, str]] = {
     "restart": {"compose": "restart: {value}", "run": "--restart {value}"},
     "mounts": {"compose": "volumes: [{value}]", "run": "--volume {value}",
                "k8s": "volumeMounts ({value})"},
-    "mount_read_only": {"compose": "the mount's :ro", "run": "the mount's :ro",
-                        "k8s": "volumeMounts[].readOnly: true"},
-    "mount_propagation": {"compose": "the mount's {value} propagation",
-                          "run": "the mount's {value} propagation",
-                          "k8s": "volumeMounts[].mountPropagation"},
-    "port_host_ip": {"compose": "the port's host address {value}",
-                     "run": "the port's host address {value}", "k8s": "hostIP: {value}"},
     "env": {"compose": "environment: {value}", "run": "--env {value}"},
-    "socket_proxy": {"compose": "a dockward guard proxy service in front of {value}"},
     "stage_user": {"dockerfile": "USER {value}"},
-    "user_account": {"dockerfile": "RUN that creates the user {value}"},
     "arg": {"dockerfile": "ARG {value}"},
     "secret_mount": {"dockerfile": "RUN --mount=type=secret,{value}"},
     "build_arg": {"build": "--build-arg {value}", "compose": "build.args: {value}"},
     "build_secret": {"build": "--secret {value}", "compose": "build.secrets: [{value}]"},
     "add_checksum": {"dockerfile": "ADD --checksum={value}"},
+}
+
+# Changes described in words rather than in the file's syntax.
+FIX_PHRASES: dict[str, str] = {
+    "mount_read_only": "mount it read-only",
+    "mount_propagation": "drop the mount's {value} propagation",
+    "port_host_ip": "publish the port on {value} only",
+    "socket_proxy": "put a dockward guard proxy service in front of {value}",
+    "user_account": "create the user {value} in a RUN",
 }
 
 # DW201's fix for a compose service that mounted the Docker socket: a ``dockward guard
@@ -232,9 +232,14 @@ _VERBS = {"set": "set", "add": "add", "remove": "remove"}
 
 def spell_change(change: str, setting: str, value: Any, dialect: str) -> str:
     """``add `pids_limit: 200``` for a remedy part, in the dialect's syntax when known."""
+    shown = format_value(setting, value, dialect)
+    phrase = FIX_PHRASES.get(setting)
+    if phrase is not None:
+        return phrase.format(value=shown)
     template = FIELD_SPELLINGS.get(setting, {}).get(dialect)
     verb = _VERBS.get(change, change)
-    shown = format_value(setting, value, dialect)
+    if change == "set" and value is True:
+        verb = "add"
     if template is None:
         return f"{verb} {setting}" + (f" {shown}" if shown else "")
     return f"{verb} `{template.format(value=shown)}`"
@@ -254,6 +259,10 @@ def format_value(setting: str, value: Any, dialect: str = "") -> str:
     if setting == "restart" and isinstance(value, tuple):
         name, retries = value
         return f"{name}:{retries}" if retries else str(name)
+    if setting == "user_account" and isinstance(value, tuple):
+        return f"{value[0]}:{value[1]}"
+    if setting == "build_secret" and isinstance(value, tuple):
+        return f"id={value[0]},env={value[1]}" if dialect == "build" else str(value[0])
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value)
     return str(value)

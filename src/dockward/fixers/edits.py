@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 class Edit:
     """Replace ``text[start:end]`` with ``replacement`` (``start == end``: an insertion).
 
-    ``claim`` names a structure the edit creates (``services.web.deploy``): two different
-    edits that create the same structure conflict even though they insert at one point, or
-    the file would get the key twice.  ``order`` sorts insertions at the same point (lower
-    first): a key added to a service must precede a new service inserted after it, so YAML
-    insertions use minus their indentation.
+    ``claim`` names a structure the edit creates or removes as a whole (a new ``deploy:``
+    key, a ``volumes:`` list deleted with its last item); ``touches`` one it changes inside
+    (an item appended to that list).  Two edits conflict when one claims what the other
+    claims or touches, even without overlapping text: the file would get a key twice, or
+    an item would land where its list used to be.  ``order`` sorts insertions at the same
+    point (lower first): a key added to a service must precede a new service inserted after
+    it, so YAML insertions use minus their indentation.
     """
 
     start: int
@@ -29,6 +31,7 @@ class Edit:
     replacement: str
     claim: str = ""
     order: int = 0
+    touches: str = ""
 
     @property
     def is_insertion(self) -> bool:
@@ -38,7 +41,9 @@ class Edit:
         """True when applying both would be ambiguous or lose one of them."""
         if self == other:
             return False
-        if self.claim and self.claim == other.claim:
+        if self.claim and self.claim in (other.claim, other.touches):
+            return True
+        if other.claim and other.claim == self.touches:
             return True
         if self.is_insertion and other.is_insertion:
             return False  # both go in, in the order they were accepted

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -321,8 +321,8 @@ class YamlText:
         if isinstance(value, bool):
             text = "true" if value else "false"
             return f'"{text}"' if like is not None and like.style == '"' else text
-        if isinstance(value, int | float) and like is None:
-            return str(value)
+        if isinstance(value, int | float):
+            return str(value)  # a number stays a number, whatever the old value's quotes
         text = str(value)
         style = like.style if like is not None else None
         if style == "'":
@@ -382,15 +382,19 @@ class YamlText:
         claim = claim or f"{node.start}:{key}"
         if node.kind != "map":
             raise Unfixable("expected a mapping here")
+        touches = _node_id(node)
         if node.flow:
             if not node.pairs:
-                return Edit(node.end - 1, node.end - 1, f"{key}: {self.flow(value)}", claim)
+                return Edit(node.end - 1, node.end - 1, f"{key}: {self.flow(value)}", claim,
+                            touches=touches)
             last = node.pairs[-1][1]
-            return Edit(last.end, last.end, f", {key}: {self.flow(value)}", claim)
+            return Edit(last.end, last.end, f", {key}: {self.flow(value)}", claim,
+                        touches=touches)
         if not node.pairs:
             raise Unfixable("cannot add to an empty block mapping")
         indent = self.column(node.pairs[0][0])
-        return self.insert_lines(self.last_line(node), self.block(key, value, indent), claim)
+        edit = self.insert_lines(self.last_line(node), self.block(key, value, indent), claim)
+        return replace(edit, touches=touches)
 
     def set_empty_value(self, entry: Entry, value: Any, claim: str = "") -> Edit:
         """Give ``key:`` (null) a mapping or list value, as block lines under the key."""
@@ -416,11 +420,13 @@ class YamlText:
         node = sequence.deref()
         if node.kind != "seq":
             raise Unfixable("expected a list here")
+        touches = _node_id(node)
         if node.flow:
             if not node.items:
-                return Edit(node.end - 1, node.end - 1, self.flow(value), claim)
+                return Edit(node.end - 1, node.end - 1, self.flow(value), claim,
+                            touches=touches)
             last = node.items[-1]
-            return Edit(last.end, last.end, f", {self.flow(value)}", claim)
+            return Edit(last.end, last.end, f", {self.flow(value)}", claim, touches=touches)
         if not node.items:
             raise Unfixable("cannot add to an empty block list")
         first = node.items[0]
@@ -428,7 +434,8 @@ class YamlText:
         if dash is None:
             raise Unfixable("the list is written in a way dockward does not edit")
         prefix = " " * dash
-        return self.insert_lines(self.last_line(node), self._block_item(value, prefix), claim)
+        edit = self.insert_lines(self.last_line(node), self._block_item(value, prefix), claim)
+        return replace(edit, touches=touches)
 
     def insert_lines(self, after_line: int, lines: list[str], claim: str = "") -> Edit:
         """Whole lines after ``after_line``; deeper lines go first when several insertions
@@ -449,6 +456,12 @@ class YamlText:
         if index is None:
             raise Unfixable("the setting was not found where it was read")
         value = pairs[index][1]
+        return replace(self._pair_removal(node, pairs, index, key, value),
+                       claim=_node_id(value.deref()) if value.deref().kind != "scalar" else "",
+                       touches=_node_id(node))
+
+    def _pair_removal(self, node: YNode, pairs: list[tuple[YNode, YNode]], index: int,
+                      key: YNode, value: YNode) -> Edit:
         if node.flow:
             return self._remove_flow(node, [k for k, _ in pairs], index,
                                      [v for _, v in pairs])
@@ -465,11 +478,14 @@ class YamlText:
         index = next((i for i, n in enumerate(node.items) if n is item), None)
         if index is None:
             raise Unfixable("the list item was not found where it was read")
+        claim = _node_id(item.deref()) if item.deref().kind != "scalar" else ""
         if node.flow:
-            return self._remove_flow(node, node.items, index, node.items)
-        if self._dash_column(item) is None:
+            edit = self._remove_flow(node, node.items, index, node.items)
+        elif self._dash_column(item) is None:
             raise Unfixable("the list item shares its line with other text")
-        return self._remove_lines(self.line(item), self.last_line(item))
+        else:
+            edit = self._remove_lines(self.line(item), self.last_line(item))
+        return replace(edit, claim=claim, touches=_node_id(node))
 
     def _remove_flow(self, node: YNode, starts: list[YNode], index: int,
                      ends: list[YNode]) -> Edit:
@@ -492,6 +508,11 @@ class YamlText:
 
     def documents(self) -> Iterator[YNode]:
         yield from self.roots
+
+
+def _node_id(node: YNode) -> str:
+    """How edits name a collection they claim or touch (its first character's offset)."""
+    return f"node@{node.start}"
 
 
 def _is_plain_safe(text: str) -> bool:

@@ -155,9 +155,7 @@ def _block_scalar(node: Any, lines: list[str], file: str, folded: bool) -> Comma
             pieces.append((line[indent:], first + k + 1, indent + 1))
     while pieces and not pieces[-1][0]:
         pieces.pop()
-    if folded:
-        pieces = _fold(pieces)
-    chunk = build_chunk(pieces, "ci-yaml", file)
+    chunk = _folded_chunk(pieces, file) if folded else build_chunk(pieces, "ci-yaml", file)
     if chunk is None:
         return None
     if chunk.text.rstrip("\n") != node.value.rstrip("\n"):
@@ -165,14 +163,25 @@ def _block_scalar(node: Any, lines: list[str], file: str, folded: bool) -> Comma
     return chunk
 
 
-def _fold(pieces: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """YAML ``>`` folding: lines of a paragraph joined with spaces (approximate spans)."""
-    folded: list[tuple[str, int, int]] = []
+def _folded_chunk(pieces: list[tuple[str, int, int]], file: str) -> CommandText | None:
+    """YAML ``>`` folding: lines of a paragraph joined with spaces, every line keeping its
+    own position (so a word on the second line maps to the second line)."""
+    parts: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    paragraph = ""
     for text, line, column in pieces:
-        if folded and text and folded[-1][0] and not text.startswith((" ", "\t")) and not \
-                folded[-1][0].startswith((" ", "\t")):
-            prev_text, prev_line, prev_column = folded[-1]
-            folded[-1] = (f"{prev_text} {text}", prev_line, prev_column)
-            continue
-        folded.append((text, line, column))
-    return folded
+        if parts:
+            joined = bool(text and paragraph and not text.startswith((" ", "\t"))
+                          and not paragraph.startswith((" ", "\t")))
+            parts.append(" " if joined else "\n")
+            offset += 1
+            paragraph = paragraph if joined else text
+        else:
+            paragraph = text
+        spans.append(Span(offset, line, column))
+        parts.append(text)
+        offset += len(text)
+    if not spans:
+        return None
+    return CommandText(text="".join(parts), spans=tuple(spans), origin="ci-yaml", file=file)
