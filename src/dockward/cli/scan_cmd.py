@@ -27,6 +27,7 @@ from dockward.cli.common import (
     fail_usage,
     split_list,
 )
+from dockward.cli.fix_cmd import UnsafeOpt, run_fix
 
 
 def scan(
@@ -55,10 +56,19 @@ def scan(
     write_baseline: WriteBaselineOpt = None,
     exit_zero: ExitZeroOpt = False,
     color: ColorOpt = None,
+    fix: Annotated[bool, typer.Option("--fix",
+        help="Fix what can be fixed, in place (the same as 'dockward fix').")] = False,
+    unsafe_fixes: UnsafeOpt = False,
 ) -> None:
     """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
     from dockward.kinds import STDIN_KINDS
     from dockward.usecases.scan import scan_report
+
+    if fix or unsafe_fixes:
+        if not fix:
+            raise fail_usage("--unsafe-fixes goes with --fix")
+        run_fix(paths, unsafe_fixes=unsafe_fixes, diff=False, config=config, select=select,
+                ignore=ignore, compose_file=compose_file)
 
     targets = list(paths or [])
     groups = [split_list([g]) for g in compose_file or []]

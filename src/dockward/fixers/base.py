@@ -35,6 +35,8 @@ class Editor(Protocol):
 
     settings: frozenset[str]  # the remedy settings this editor writes
 
+    def __init__(self, source: SourceText) -> None: ...
+
     def edits(self, part: Remedy, anchor: Location) -> list[Edit]:
         """The edits that make ``part`` true; raises :class:`Unfixable`.  ``anchor`` is the
         finding's own location, used when the part names no target."""

@@ -280,9 +280,8 @@ class CommandLineEditor:
             return [self._remove_words(argv, index, min(last, len(argv) - 1))]
         ident, variable = part.value
         spec = f"id={ident},env={variable}"
-        for word in argv[cli.args_start:]:
-            if word.text in (f"--secret={spec}", spec):
-                return []
+        if any(w.text in (f"--secret={spec}", spec) for w in argv[cli.args_start:]):
+            return []
         _, end = self._span(argv[cli.args_start - 1])
         return [Edit(end, end, f" --secret {spec}")]
 

@@ -57,6 +57,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `dockward fix --unsafe-fixes` removes `privileged: true`
+    (`--privileged`, `securityContext.privileged`). Unsafe: whatever the container did with
+    the devices and capabilities it loses may stop working; grant back only what it needs.
+
     Remove `privileged`. Find out what the workload actually needs (a capability, one
     device with `--device`, a sysctl) and grant only that. Containers that really manage the
     host (Docker-in-Docker, node agents) belong on dedicated, disposable hosts.

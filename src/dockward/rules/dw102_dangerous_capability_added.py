@@ -100,6 +100,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes the capability from `cap_add`
+    (`--cap-add`, `capabilities.add`), and the list when it was the last one. Unsafe: the
+    workload may need what the capability allowed.
+
     Remove the capability and find a narrower way to do the job (a FUSE helper instead of
     `SYS_ADMIN` mounts, a pre-built network namespace instead of `NET_ADMIN`). If a
     capability is truly needed, run that container on a host where its blast radius is

@@ -60,6 +60,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` adds `cap_drop: [ALL]` (`--cap-drop ALL`,
+    `capabilities.drop: [ALL]`) plus the capabilities listed in the config's `[fix] cap-add`
+    (none by default). Unsafe: a process that relied on a default capability (binding port
+    80, `chown`) fails until it is added back.
+
     Add `cap_drop: [ALL]` (`--cap-drop ALL`), start the container, and add back with
     `cap_add` only the capabilities it fails without (`capsh --print` or the error it logs
     tells which). An application that runs as a non-root user on a port above 1024 usually

@@ -55,6 +55,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `pid: host` (`--pid=host`, `hostPID`).
+    Unsafe: a monitoring or debugging tool that reads host processes stops seeing them.
+
     Remove `pid: host`. To let two containers see each other's processes, share a PID
     namespace between them (`pid: "service:other"`, `--pid=container:NAME`) instead of with
     the host. Host monitoring agents that need it belong on hosts where they are the only

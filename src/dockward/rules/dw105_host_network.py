@@ -59,6 +59,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `network_mode: host` (`--network host`,
+    `hostNetwork`). Unsafe: the container gets its own network, so what it serves must then
+    be published with `ports` to stay reachable.
+
     Remove `network_mode: host` and publish the ports the service needs, bound to the
     interface that should reach them. For performance-sensitive or discovery protocols,
     prefer a macvlan/ipvlan network to sharing the host stack.

@@ -54,6 +54,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `ipc: host` (`--ipc host`, `hostIPC`).
+    Unsafe: shared memory with host processes stops working.
+
     Remove `ipc: host`. If the container needs a bigger `/dev/shm`, set `shm_size`; if two
     containers must share memory, make one `ipc: shareable` and the other
     `ipc: "service:first"` (or `container:NAME`).

@@ -15,7 +15,7 @@ from dockward.rules.registry import RuleContext, rule
     name="host-uts",
     model=Workload,
     severity=Severity.LOW,
-    fix=FixSafety.SAFE,
+    fix=FixSafety.UNSAFE,
     refs=("CIS-5.21",),
 )
 def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
@@ -54,6 +54,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `uts: host` (`--uts=host`; in Kubernetes
+    it is `hostNetwork`, removed by the same fix). Unsafe: the container sees its own
+    hostname instead of the host's.
+
     Remove `uts: host`; set `hostname:` (`--hostname`) if the application needs a
     particular name.
 

@@ -56,6 +56,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `userns_mode: host` (`--userns host`)
+    and sets Kubernetes `hostUsers: false`. Unsafe: files the container writes to host
+    mounts are owned by remapped IDs.
+
     Remove `userns_mode: host`. If the container writes to bind mounts, give those
     directories to the remapped UID range (see `/etc/subuid`) instead of leaving the
     remapping.

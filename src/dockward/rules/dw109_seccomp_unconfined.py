@@ -59,6 +59,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `seccomp:unconfined` so Docker's default
+    profile applies, and turns a Kubernetes `Unconfined` profile into `RuntimeDefault`.
+    Unsafe: a program that needs a blocked system call fails.
+
     Remove `seccomp=unconfined` so the default profile applies. If one system call is
     missing, copy Docker's default profile, allow just that call, and pass the file with
     `seccomp=<path>`.

@@ -57,6 +57,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `apparmor:unconfined` so the
+    `docker-default` profile applies (Kubernetes: `RuntimeDefault`). Unsafe: mounts and
+    `/proc` writes the program made are denied.
+
     Remove `apparmor=unconfined`. If the default profile blocks something the application
     needs, write a profile derived from `docker-default` that allows only that, load it
     with `apparmor_parser`, and select it with `apparmor=<profile>`.

@@ -61,6 +61,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `label:disable` or the unconfined
+    SELinux type (Kubernetes `seLinuxOptions.type`). Unsafe: host files without a container
+    label become unreadable to the container.
+
     Remove `label=disable`. When the container needs a host directory, relabel it for the
     container with the `:z` (shared) or `:Z` (private) volume option instead of turning
     SELinux off; for other denials write a policy module (`udica` generates one from a

@@ -63,6 +63,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: safe. `dockward fix` adds `no-new-privileges:true` to `security_opt`
+    (`--security-opt no-new-privileges`, `allowPrivilegeEscalation: false`), or flips an
+    explicit `false`. Safe: a well-behaved service does not become root through setuid
+    programs.
+
     Add `no-new-privileges:true` to `security_opt` (`--security-opt no-new-privileges`).
     Only workloads that must switch users through setuid programs (rare in containers) are
     affected.

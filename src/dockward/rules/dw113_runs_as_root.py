@@ -61,6 +61,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` sets `user` to the config's `[fix] user`
+    (default `10001:10001`; Kubernetes `runAsNonRoot`, `runAsUser`, `runAsGroup`), replacing
+    an explicit root. Unsafe: files and ports that need root stop working.
+
     Set a numeric non-root `user:` (`--user 10001:10001`), or add `USER 10001` to the
     Dockerfile so every way of running the image gets it. Give that user ownership of the
     directories it writes to; bind ports above 1024.

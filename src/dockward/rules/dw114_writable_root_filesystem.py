@@ -57,6 +57,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` sets `read_only: true` (`--read-only`,
+    `readOnlyRootFilesystem: true`) and, in compose and run lines, mounts a tmpfs at `/tmp`
+    unless something is mounted there. Unsafe: writes elsewhere fail.
+
     Add `read_only: true` (`--read-only`) and give the application `tmpfs` mounts or
     volumes for the paths it must write (caches, PID files, uploads).
 

@@ -57,6 +57,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes `systempaths=unconfined` (Kubernetes
+    `procMount: Unmasked` becomes `Default`). Unsafe: tools that write `/proc/sys` fail.
+
     Remove `systempaths=unconfined`. Nested container runtimes that need an unmasked
     `/proc` should run rootless inside a user namespace, or on a dedicated host.
 

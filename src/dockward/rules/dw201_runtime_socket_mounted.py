@@ -105,6 +105,15 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` removes the mount. A compose service that
+    mounted the Docker socket instead gets a `dockward-proxy` service running `dockward
+    guard proxy --profile read-only` in front of the socket,
+    `DOCKER_HOST=tcp://dockward-proxy:2375` in its environment and a `depends_on` on the
+    proxy (a tool with its own endpoint setting, such as Traefik's
+    `providers.docker.endpoint`, needs that setting changed too). A Kubernetes `hostPath`
+    volume goes with its last mount. Unsafe: whatever the container did through the API is
+    now refused or read-only.
+
     Do not mount the socket. If a tool needs container metadata, put a filtering proxy
     in front of the socket that allows only the read-only endpoints it uses (and run that
     proxy itself with the socket, on an internal network), use the runtime's TLS-protected

@@ -244,6 +244,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` mounts a path that is sensitive only when
+    writable read-only (`:ro`, `read_only: true`, `readOnly: true`). Paths that stay
+    sensitive read-only are left to a human: only the workload's owner knows whether it
+    needs them or a narrower path.
+
     Mount only the specific directory the application needs (its own data under `/srv` or
     a named volume), read-only where possible. For host metrics, prefer an exporter that
     reads a narrow path read-only over mounting `/`; for logs, have the runtime ship them

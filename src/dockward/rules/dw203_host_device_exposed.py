@@ -47,7 +47,7 @@ def _what(path: str) -> str:
     name="host-device-exposed",
     model=Workload,
     severity=Severity.HIGH,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-5.18", "ATTACK-T1611", "ATTACK-T1006"),
     options={"allow": []},
 )
@@ -92,6 +92,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. whether the workload can do without the device, or with a narrower
+    node and permissions, is a decision only its owner can make.
+
     Give the container the data rather than the device (a directory or a volume instead of
     the disk). When hardware must be passed through, pass the narrowest node (a render node
     such as `/dev/dri/renderD128` rather than `/dev/dri`, one partition rather than the

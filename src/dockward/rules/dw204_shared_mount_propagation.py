@@ -65,6 +65,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` drops the `shared`/`rshared` option
+    (`bind.propagation`, `bind-propagation`, Kubernetes `mountPropagation`), so the default
+    `rprivate` applies. Unsafe: mounts made inside the container no longer reach the host.
+
     Remove the propagation option (the default is `rprivate`). If the container must see
     mounts the host makes later, use `rslave`, which propagates from the host into the
     container but never back.

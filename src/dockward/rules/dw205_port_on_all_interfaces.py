@@ -65,6 +65,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` publishes the port on 127.0.0.1 only
+    (`127.0.0.1:8080:80`, `host_ip`, Kubernetes `hostIP`). Unsafe: other machines can no
+    longer reach it; put a reverse proxy in front of what must be public.
+
     Prefix the mapping with the address that should receive traffic:
     `127.0.0.1:5432:5432` for local use, the internal interface's IP for a private
     network, or put the service behind a reverse proxy and do not publish it at all.

@@ -18,7 +18,7 @@ TLS_PORT = 2376
     name="daemon-port-published",
     model=Workload,
     severity=Severity.HIGH,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.7", "OWASP-D1", "ATTACK-T1610", "ATTACK-T1133"),
 )
 def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
@@ -71,6 +71,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. who needs the Docker API, and over which protected channel, is a
+    decision for the host's owner; removing the port may break the tooling that uses it.
+
     Do not publish the daemon's port. Let only the containers that need the API reach it
     over a private network, with TLS and client certificates (`DOCKER_TLS_CERTDIR`,
     port 2376), or use SSH (`DOCKER_HOST=ssh://user@host`).

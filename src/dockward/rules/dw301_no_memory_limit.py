@@ -58,6 +58,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` sets the config's `[fix] memory` (default
+    `512m`) as `mem_limit` (`--memory`, `resources.limits.memory`), or under
+    `deploy.resources.limits` when the file keeps its limits there. Unsafe: a service that
+    needs more is killed by the OOM killer; raise the value in `[fix]`.
+
     Set a limit a little above the container's observed peak (`docker stats` shows it):
     `mem_limit: 512m` or `deploy.resources.limits.memory: 512M` in compose,
     `--memory 512m` on the command line.

@@ -54,6 +54,10 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` sets the config's `[fix] cpus` (default 1) as
+    `cpus` (`--cpus`, `resources.limits.cpu`), under `deploy.resources.limits` when the file
+    keeps its limits there. Unsafe: a busy service gets slower.
+
     Set `cpus: 2` (`deploy.resources.limits.cpus: "2"`, `--cpus 2`) to what the service
     needs at peak.
 

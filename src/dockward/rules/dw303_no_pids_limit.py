@@ -61,6 +61,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: safe. `dockward fix` sets the config's `[fix] pids` (default 200) as
+    `pids_limit` (`--pids-limit`), under `deploy.resources.limits` when the file keeps its
+    limits there. Safe: 200 processes and threads is far above what a typical service runs,
+    and a limit changes nothing until it is reached.
+
     Add `pids_limit: 200` (`--pids-limit 200`), or a value comfortably above the
     container's normal process and thread count (`docker stats` shows `PIDS`).
 

@@ -58,6 +58,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` sets `on-failure` with the config's `[fix]
+    restart-retries` (default 5, at most `max_retries`), in `restart`, `--restart` or
+    `deploy.restart_policy`. Unsafe: unlike `always`, `on-failure` does not start the
+    container again after a daemon restart or a clean exit.
+
     Use `on-failure:5` (`deploy.restart_policy` with `condition: on-failure` and
     `max_attempts: 5` in swarm) and alert when a container stays down.
 

@@ -141,6 +141,15 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` moves the build arg to a BuildKit secret
+    everywhere at once: the `ARG` goes, every `RUN` that reads it gets
+    `--mount=type=secret,id=<id>,env=<NAME>` (so the script still reads `$NAME`), and every
+    `docker build --build-arg` and compose `build.args` that feeds it becomes `--secret
+    id=<id>,env=<VAR>` or `build.secrets` with a top-level `secrets` entry. When a value is
+    written in the file, or the ARG has a default or is copied into `ENV`, where the secret
+    should live is left to a human. Unsafe: the build needs BuildKit (Dockerfile syntax 1.10
+    for `env=`), and builds started elsewhere must pass `--secret`.
+
     Replace the ARG with a secret mount: `RUN --mount=type=secret,id=npm,env=NPM_TOKEN
     npm ci` (or read `/run/secrets/<id>`), and pass it with `docker build --secret
     id=npm,env=NPM_TOKEN` or compose `build.secrets`. For private repositories use
@@ -261,9 +270,10 @@ def secret_move(dockerfile: Build, name: str) -> Remedy | str:
         for ext in invocation.linked_external_args(name):
             variable = _variable_of(ext)
             if variable is None:
-                return (f"{ext.via} {name} at {ext.origin.file}:{ext.origin.line} is not taken "
-                        "from one environment variable: decide where the secret is kept, "
-                        "then pass it as a build secret")
+                how = ("has its value written in the file" if ext.value_kind == "literal"
+                       else "is not taken from one environment variable")
+                return (f"{ext.via} {name} at {ext.origin.file}:{ext.origin.line} {how}: "
+                        "decide where the secret is kept, then pass it as a build secret")
             parts.append(Remedy(Change.REMOVE, "build_arg", name, ext.origin))
             parts.append(Remedy(Change.ADD, "build_secret", (ident, variable),
                                 invocation.anchor))

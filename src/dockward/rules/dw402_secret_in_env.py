@@ -86,6 +86,10 @@ def check(model: Build | Workload, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. where the secret should come from instead (a secrets manager, a
+    Docker or Kubernetes secret, an env file kept out of the repository) is a decision only
+    its owner can make, and the value must also be rotated.
+
     Build time: use a secret mount instead of `ENV`. Run time: use compose/swarm
     `secrets:` (a file under `/run/secrets`, with the `*_FILE` convention most images
     support), or at least take the value from the caller's environment (`${DB_PASSWORD}`,

@@ -113,6 +113,9 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. the image may need the credential at run time, from a secret, or
+    only during the build, through a secret mount: only its owner knows which.
+
     Mount the file only for the `RUN` that needs it: `RUN --mount=type=secret,id=npmrc,
     target=/root/.npmrc npm ci` with `docker build --secret id=npmrc,src=$HOME/.npmrc`,
     or `--mount=type=ssh` for git over SSH. Add the file to `.dockerignore` so `COPY .`

@@ -63,6 +63,12 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` adds `USER` with the config's `[fix] user` after
+    the final stage's build steps, preceded by a `RUN` that creates the account with
+    `adduser` (Alpine, BusyBox) or `useradd` (Debian, Ubuntu, Fedora and images built on
+    them) when the base is known to have it; a stage that switched back to root switches
+    back to its earlier user. Unsafe: files the program writes must belong to that user.
+
     Create an unprivileged user in the final stage and switch to it with `USER` (a
     numeric UID works with Kubernetes `runAsNonRoot`). Give it ownership of what it
     writes; bind ports above 1024. Keep root-only steps (package installs) before `USER`.

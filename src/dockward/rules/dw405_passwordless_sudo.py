@@ -83,6 +83,9 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. which commands the user really needs to run as root is a decision
+    for the image's author.
+
     Do the root work in `RUN` steps before `USER`, and do not ship sudo. If a process
     must start as root and drop privileges, use an entrypoint with `gosu`/`su-exec`/
     `setpriv` and no sudoers entry.

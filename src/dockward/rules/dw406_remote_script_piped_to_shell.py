@@ -78,6 +78,9 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. the script's checksum or a pinned package must come from its
+    publisher; dockward does not download files.
+
     Download to a file, verify a pinned checksum or signature (`ADD --checksum=`,
     `sha256sum -c`, `gpg --verify`), then run it; better, install from a package
     repository with a pinned key, or copy the tool from a versioned image

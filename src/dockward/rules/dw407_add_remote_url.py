@@ -48,6 +48,11 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: unsafe. `--unsafe-fixes` adds `--checksum=sha256:<digest>` when the
+    Dockerfile already states the file's SHA-256 (a later `sha256sum -c` naming the file, or
+    an `ARG`/`ENV` named like `TOOL_SHA256`); otherwise the digest must come from the
+    publisher. Unsafe: `ADD --checksum` needs BuildKit (Dockerfile syntax 1.6).
+
     Add `--checksum=sha256:<digest>` (BuildKit verifies it), or download in a `RUN` and
     check the digest with `sha256sum -c`, or copy the file from a pinned image
     (`COPY --from=image@sha256:...`).

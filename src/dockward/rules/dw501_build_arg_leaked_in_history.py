@@ -138,6 +138,9 @@ def check(image: Image, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. the secret is already in a published image: rotate it, rebuild with
+    a build secret, and remove the old image from the registry.
+
     Rotate the leaked secret first: it has been in every copy of the image. Then rebuild
     with a secret mount (`RUN --mount=type=secret`, `docker build --secret`) or an SSH
     mount instead of `ARG`, and delete the old image and its tags from every registry.

@@ -53,6 +53,8 @@ def check(image: Image, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. the image must be rebuilt without the value and the secret rotated.
+
     Rotate the secret, remove the `ENV` and rebuild. Pass the secret at run time instead,
     as a secret file (`*_FILE` with compose or swarm `secrets:`), or at build time with
     `RUN --mount=type=secret`. Remove the old image from every registry.

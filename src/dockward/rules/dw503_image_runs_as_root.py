@@ -15,7 +15,7 @@ from dockward.rules.registry import RuleContext, rule
     name="image-runs-as-root",
     model=Image,
     severity=Severity.MEDIUM,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-4.1", "OWASP-D2", "ATTACK-T1611"),
 )
 def check(image: Image, ctx: RuleContext) -> Iterator[Hit]:
@@ -52,6 +52,9 @@ def check(image: Image, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. the image must be rebuilt with a `USER` (DW404 fixes the
+    Dockerfile); a running container can only be re-created with `--user`.
+
     Create an unprivileged user in the image and end the Dockerfile with `USER <uid>`
     (numeric, so that Kubernetes `runAsNonRoot` can check it). Give it only the files it
     must write. Until the image is rebuilt, start its containers with `--user`.

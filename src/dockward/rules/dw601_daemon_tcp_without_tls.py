@@ -16,7 +16,7 @@ PLAINTEXT_PORT = 2375
     name="daemon-tcp-without-tls",
     model=Daemon,
     severity=Severity.CRITICAL,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.7", "OWASP-D1", "ATTACK-T1610", "ATTACK-T1133", "ATTACK-T1611"),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -54,6 +54,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Remove the TCP listener, or require client certificates: `--tlsverify` with
     `--tlscacert`, `--tlscert` and `--tlskey` (port 2376). For remote administration,
     `DOCKER_HOST=ssh://user@host` uses SSH's authentication and needs no TCP listener.

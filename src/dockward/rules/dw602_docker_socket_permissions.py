@@ -17,7 +17,7 @@ MAX_MODE = 0o660
     name="docker-socket-permissions",
     model=Host,
     severity=Severity.HIGH,
-    fix=FixSafety.SAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-3.15", "CIS-3.16", "OWASP-D1", "ATTACK-T1548"),
     options={"allowed_groups": ["docker", "root"]},
 )
@@ -52,6 +52,10 @@ def check(host: Host, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     `chown root:docker /var/run/docker.sock && chmod 660 /var/run/docker.sock`. To make it
     last, fix the unit that creates the socket (`SocketMode=0660`, `SocketGroup=docker` in
     `docker.socket`) or dockerd's `--group`, and remove any `chmod 666` from startup scripts.

@@ -53,6 +53,10 @@ def check(host: Host, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Remove users who do not need the daemon (`gpasswd -d USER docker`). Give the others
     rootless Docker, a narrowly scoped proxy or `sudo` with logging. List the users you
     accept in `trusted_users`, and raise the severity for production hosts

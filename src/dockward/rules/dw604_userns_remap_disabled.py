@@ -14,7 +14,7 @@ from dockward.rules.registry import RuleContext, rule
     name="userns-remap-disabled",
     model=Daemon,
     severity=Severity.MEDIUM,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.9", "OWASP-D2", "OWASP-D11", "ATTACK-T1611"),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -51,6 +51,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Set `"userns-remap": "default"` in `/etc/docker/daemon.json` and restart dockerd.
     Docker creates the `dockremap` user and `/etc/subuid` ranges. Existing images and
     volumes are stored per mapping, so plan for a re-pull. Containers that need the host's

@@ -45,6 +45,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Install an authorization plugin and list it in `authorization-plugins` in
     `daemon.json` (or `--authorization-plugin`). Test it on a staging daemon first: a
     plugin that fails closed stops all API calls when it is down.

@@ -14,7 +14,7 @@ from dockward.rules.registry import RuleContext, rule
     name="default-seccomp-disabled",
     model=Daemon,
     severity=Severity.HIGH,
-    fix=FixSafety.SAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.17", "CIS-5.22", "OWASP-D6", "ATTACK-T1611"),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -46,6 +46,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Remove `seccomp-profile: unconfined`, or point it at a profile that is stricter than
     the default. Give the few containers that need more syscalls their own profile with
     `--security-opt seccomp=profile.json` instead of disabling it for all.

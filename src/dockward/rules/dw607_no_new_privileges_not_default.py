@@ -14,7 +14,7 @@ from dockward.rules.registry import RuleContext, rule
     name="no-new-privileges-not-default",
     model=Daemon,
     severity=Severity.LOW,
-    fix=FixSafety.SAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.14", "OWASP-D4"),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -43,6 +43,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Add `"no-new-privileges": true` to `/etc/docker/daemon.json` (or start dockerd with
     `--no-new-privileges`) and restart the daemon. It applies to containers created
     afterwards. The rare image that needs setuid at run time can be fixed in its image,

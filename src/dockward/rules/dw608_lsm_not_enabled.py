@@ -46,6 +46,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Enable AppArmor (Debian, Ubuntu, SUSE: `apparmor=1 security=apparmor` on the kernel
     command line, the `apparmor` package, then restart dockerd). On RHEL-like systems,
     set SELinux to enforcing and start dockerd with `--selinux-enabled`

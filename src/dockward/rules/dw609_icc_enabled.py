@@ -16,7 +16,7 @@ ICC_OPTION = "com.docker.network.bridge.enable_icc"
     name="icc-enabled",
     model=Daemon,
     severity=Severity.LOW,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.2", "OWASP-D5"),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -47,6 +47,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Set `"icc": false` in `daemon.json` and restart dockerd. Put containers that must talk
     to each other on a user-defined network (`docker network create app`), which isolates
     them from everything else. Legacy `--link` needs `icc` on the default bridge.

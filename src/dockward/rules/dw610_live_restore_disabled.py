@@ -14,7 +14,7 @@ from dockward.rules.registry import RuleContext, rule
     name="live-restore-disabled",
     model=Daemon,
     severity=Severity.LOW,
-    fix=FixSafety.SAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.15",),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -43,6 +43,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Add `"live-restore": true` to `/etc/docker/daemon.json` and reload dockerd
     (`systemctl reload docker`: the setting can be applied without a restart).
 

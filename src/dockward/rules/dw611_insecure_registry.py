@@ -19,7 +19,7 @@ DEFAULT_INSECURE_CIDRS = frozenset({"127.0.0.0/8", "::1/128"})
     name="insecure-registry",
     model=Daemon,
     severity=Severity.MEDIUM,
-    fix=FixSafety.UNSAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-2.5", "ATTACK-T1525", "ATTACK-T1557"),
 )
 def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
@@ -51,6 +51,10 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     Serve the registry over TLS and install its CA under
     `/etc/docker/certs.d/<registry>/ca.crt`, then remove it from `insecure-registries` and
     use `https://` mirrors only.

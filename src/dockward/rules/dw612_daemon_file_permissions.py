@@ -39,7 +39,7 @@ FILE_MODES = {"registry-certs": 0o644}  # files (not the folder) under certs.d
     name="daemon-file-permissions",
     model=Host,
     severity=Severity.MEDIUM,
-    fix=FixSafety.SAFE,
+    fix=FixSafety.NONE,
     refs=("CIS-3.1", "CIS-3.5", "CIS-3.6", "CIS-3.13", "CIS-3.14", "CIS-3.17", "CIS-3.18",
           "CIS-3.24"),
 )
@@ -78,6 +78,10 @@ def check(host: Host, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. `dockward fix` does not change a daemon's or a host's
+    configuration: it needs a restart of the daemon or changes outside containers, which is
+    the host owner's call.
+
     `chown root:root FILE` and `chmod 644` (configuration, certificates, units), `chmod
     755` (folders) or `chmod 400` (keys). Then check who changed them: a world-writable
     `daemon.json` is often left by a provisioning script.

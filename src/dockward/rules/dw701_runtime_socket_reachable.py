@@ -101,6 +101,9 @@ def check(o: Observation, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. this is what a container can see from the inside; fix the
+    container's configuration (the related DW1xx/DW2xx findings) and re-create it.
+
     Remove the mount (see DW201). If the container truly needs the API, give it a
     filtering proxy that allows only the read-only endpoints it uses, never the socket
     itself; for TCP, require TLS client certificates (`--tlsverify`).

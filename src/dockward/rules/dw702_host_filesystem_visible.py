@@ -69,6 +69,9 @@ def check(o: Observation, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. this is what a container can see from the inside; fix the
+    container's configuration (the related DW1xx/DW2xx findings) and re-create it.
+
     Mount only the application's own directory (or a named volume), read-only when
     possible. Never mount `/`, `/etc`, `/root`, `/home`, `/var/lib/docker`, `/proc`,
     `/sys` or `/dev` of the host.

@@ -51,6 +51,9 @@ def check(o: Observation, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. this is what a container can see from the inside; fix the
+    container's configuration (the related DW1xx/DW2xx findings) and re-create it.
+
     Drop `--privileged` and `systempaths=unconfined`, do not bind-mount the host's
     `/proc` or `/sys`, and set the few namespaced sysctls a workload needs with
     `--sysctl` instead.

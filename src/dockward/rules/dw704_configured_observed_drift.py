@@ -48,6 +48,9 @@ def check(d: Drift, ctx: RuleContext) -> Iterator[Hit]:
     ```
 
     ## Fix
+    Automatic fix: none. this is what a container can see from the inside; fix the
+    container's configuration (the related DW1xx/DW2xx findings) and re-create it.
+
     Find what changed the container after it was configured (daemon flags, orchestrator
     mutations, `docker update`, host tooling), make the configuration the single source of
     truth, and recreate the container from it.

@@ -123,10 +123,18 @@ def _reason(finding: Finding, unsafe: bool, applied: set[str],
     return "no automatic fix applies here"
 
 
+_PSEUDO_REASONS = {
+    "DW000": "the file could not be read: correct it by hand, then run dockward fix again",
+    "DW001": "the ignore comment matches no finding: delete it (or the code it names)",
+}
+
+
 def manual_reason(code: str) -> str:
     """Why a rule's findings need a human: its doc's ``Automatic fix: none.`` line."""
     from dockward.rules.registry import lookup
 
+    if code in _PSEUDO_REASONS:
+        return _PSEUDO_REASONS[code]
     found = lookup(code)
     note = found.fix_note if found is not None else ""
     return note or "this rule has no automatic fix"
