@@ -127,14 +127,15 @@ class Planner:
             key = (file, ref)
             editor = self.editors.get(key)
             if editor is None:
-                editor = _editor_class(ref)(source)
+                editor = editor_class(ref)(source)
                 self.editors[key] = editor
             if setting in editor.settings:
                 return editor
         raise Unfixable(f"dockward cannot write {setting} into a {source.kind} file")
 
 
-def _editor_class(ref: str) -> type[Editor]:
+def editor_class(ref: str) -> type[Editor]:
+    """The editor class an input kind names (``module:Class``)."""
     module, _, name = ref.partition(":")
     found: type[Editor] = getattr(importlib.import_module(module), name)
     return found
