@@ -73,5 +73,5 @@ def test_run_line(tmp_path: Path) -> None:
 def test_unknown_workload(tmp_path: Path) -> None:
     script = tmp_path / "run.sh"
     script.write_text("docker run -d nginx:1.27\n")
-    with pytest.raises(Unfixable, match="no workload run.5."):
+    with pytest.raises(Unfixable, match=r"no workload run\[5\]"):
         write_workload(str(script), "run[5]", wanted(), kind="shell")

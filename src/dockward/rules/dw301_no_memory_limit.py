@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
-from dockward.models.knowledge import parse_bytes
+from dockward.models.values import parse_bytes
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
 from dockward.rules.registry import RuleContext, rule

@@ -102,9 +102,10 @@ def known_digest(b: Build, stage: Stage, copy: CopyInstruction, url: str) -> str
     names = {posixpath.basename(copy.destination.rstrip("/")),
              posixpath.basename(url.split("?", 1)[0].rstrip("/"))} - {""}
     for run in stage.runs:
-        if run.origin.line <= copy.origin.line or "sha256sum" not in run.full_text:
+        text = "\n".join([run.script, *(h.content for h in run.heredocs)])
+        if run.origin.line <= copy.origin.line or "sha256sum" not in text:
             continue
-        for line in run.full_text.splitlines():
+        for line in text.splitlines():
             found = _SHA256.search(line)
             if found and any(n in line for n in names):
                 return found.group(1).lower()
