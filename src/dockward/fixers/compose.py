@@ -369,7 +369,7 @@ class ComposeEditor:
             f"{PROXY_IMAGE} <dockward checkout>",
             f"{inner}image: {PROXY_IMAGE}",
             f'{inner}command: [guard, proxy, --listen, "{listen}", --upstream, '
-            f'"unix://{socket}", --profile, read-only]',
+            f'"unix:{socket}", --profile, read-only]',
             f'{inner}user: "0:0"  # dockward: ignore[DW113] the socket is root\'s; no '
             "capabilities are kept",
             f"{inner}volumes:",
