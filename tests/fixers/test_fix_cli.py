@@ -118,3 +118,18 @@ def test_a_file_that_does_not_parse_is_left_alone(tmp_path: Path) -> None:
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert (tmp_path / "compose.yaml").read_text() == "services:\n  web: [\n"
     assert "DW000 unreadable-input: the file could not be read" in out.stdout
+
+
+def test_writes_keep_mode_and_symlinks(tmp_path: Path) -> None:
+    real = tmp_path / "scripts" / "run.sh"
+    real.parent.mkdir()
+    real.write_text("docker run alpine:3.20 sh\n")
+    real.chmod(0o751)
+    link = tmp_path / "run.sh"
+    link.symlink_to(real)
+    out = run("fix", "run.sh", "--select", "DW303", cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert link.is_symlink()
+    assert real.read_text() == "docker run --pids-limit 200 alpine:3.20 sh\n"
+    assert real.stat().st_mode & 0o777 == 0o751
+    assert not list(tmp_path.rglob(".dockward-fix-*"))

@@ -141,17 +141,23 @@ def manual_reason(code: str) -> str:
 
 
 def write_changes(result: FixResult) -> list[str]:
-    """Write every changed file in place (atomically, keeping its mode); the files written."""
+    """Write every changed file in place: atomically (a temporary file renamed over it),
+    keeping its mode and owner, and through a symlink to its target; the files written."""
     written: list[str] = []
     for display, text in sorted(result.changed.items()):
-        path = result.paths[display]
-        mode = os.stat(path).st_mode & 0o7777
-        folder = os.path.dirname(os.path.abspath(path))
+        path = os.path.realpath(result.paths[display])  # a symlink stays a symlink
+        status = os.stat(path)
+        folder = os.path.dirname(path)
         handle, temporary = tempfile.mkstemp(prefix=".dockward-fix-", dir=folder)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
-            os.chmod(temporary, mode)
+            os.chmod(temporary, status.st_mode & 0o7777)
+            if hasattr(os, "chown") and status.st_uid != os.geteuid():
+                try:
+                    os.chown(temporary, status.st_uid, status.st_gid)
+                except PermissionError:
+                    pass  # not ours to give away: the file keeps its content, not its owner
             os.replace(temporary, path)
         except BaseException:
             if os.path.exists(temporary):
