@@ -5,7 +5,8 @@ Adding a file kind or a surface means adding one entry here.  Everything that us
 own table reads this one: the scan use case (which readers run on a kind), the CLI
 (``--stdin-type``), the command extractor (which kinds hold shell lines), ``Workload.describe``
 (how a workload is named in messages), rule messages and fix descriptions (how a setting is
-written), and the rule fixtures (which suffix is which kind).
+written), the fixers (which editor edits a kind, which key or flag holds a setting), and the
+rule fixtures (which suffix is which kind).
 
 The spellings live here rather than with the rules or the fixers because both need them:
 a rule's message tells the user what to write, a fixer writes it, and neither depends on the
@@ -211,6 +212,54 @@ FIELD_SPELLINGS: dict[str, dict[str, str]] = {
     "build_secret": {"build": "--secret {value}", "compose": "build.secrets: [{value}]"},
     "add_checksum": {"dockerfile": "ADD --checksum={value}"},
 }
+
+# The keys and flags that hold a setting on each surface, for the editors in dockward.fixers
+# (the first one is what a fix writes; the others are read and changed in place).
+COMPOSE_KEYS: dict[str, tuple[str, ...]] = {
+    "privileged": ("privileged",),
+    "read_only": ("read_only",),
+    "pid_mode": ("pid",),
+    "network_mode": ("network_mode", "net"),
+    "ipc_mode": ("ipc",),
+    "uts_mode": ("uts",),
+    "userns_mode": ("userns_mode",),
+    "user": ("user",),
+    "memory": ("mem_limit", "memory"),
+    "cpus": ("cpus",),
+    "pids_limit": ("pids_limit", "pids"),
+    "restart": ("restart",),
+}
+COMPOSE_LISTS: dict[str, str] = {"cap_add": "cap_add", "cap_drop": "cap_drop",
+                                 "security_opts": "security_opt", "tmpfs": "tmpfs",
+                                 "mounts": "volumes"}
+COMPOSE_DEPLOY_LIMITS: dict[str, str] = {"memory": "memory", "cpus": "cpus",
+                                         "pids_limit": "pids"}
+RUN_FLAGS: dict[str, tuple[str, ...]] = {
+    "privileged": ("privileged",),
+    "read_only": ("read-only",),
+    "pid_mode": ("pid",),
+    "network_mode": ("network", "net"),
+    "ipc_mode": ("ipc",),
+    "uts_mode": ("uts",),
+    "userns_mode": ("userns",),
+    "user": ("user",),
+    "memory": ("memory",),
+    "cpus": ("cpus",),
+    "pids_limit": ("pids-limit",),
+    "restart": ("restart",),
+    "cap_add": ("cap-add",),
+    "cap_drop": ("cap-drop",),
+    "security_opts": ("security-opt",),
+    "no_new_privileges": ("security-opt",),
+    "tmpfs": ("tmpfs",),
+    "mounts": ("volume", "mount", "use-api-socket"),
+    "mount_read_only": ("volume", "mount"),
+    "mount_propagation": ("volume", "mount"),
+    "port_host_ip": ("publish",),
+    "env": ("env",),
+}
+K8S_POD_FIELDS: dict[str, str] = {"pid_mode": "hostPID", "ipc_mode": "hostIPC",
+                                  "network_mode": "hostNetwork", "uts_mode": "hostNetwork"}
 
 # Changes described in words rather than in the file's syntax.
 FIX_PHRASES: dict[str, str] = {

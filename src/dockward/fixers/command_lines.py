@@ -32,7 +32,7 @@ from dockward.fixers.specs import (
     volume_without_propagation,
 )
 from dockward.fixers.text import TextIndex
-from dockward.kinds import format_value
+from dockward.kinds import RUN_FLAGS, format_value
 from dockward.models.location import Location
 from dockward.models.workload import normalize_capability
 from dockward.readers.base import SourceFile
@@ -46,31 +46,7 @@ from dockward.readers.commands import (
     parse_run,
 )
 
-# Workload settings and the run flags that hold them (the first is the one written).
-_FLAGS: dict[str, tuple[str, ...]] = {
-    "privileged": ("privileged",),
-    "read_only": ("read-only",),
-    "pid_mode": ("pid",),
-    "network_mode": ("network", "net"),
-    "ipc_mode": ("ipc",),
-    "uts_mode": ("uts",),
-    "userns_mode": ("userns",),
-    "user": ("user",),
-    "memory": ("memory",),
-    "cpus": ("cpus",),
-    "pids_limit": ("pids-limit",),
-    "restart": ("restart",),
-    "cap_add": ("cap-add",),
-    "cap_drop": ("cap-drop",),
-    "security_opts": ("security-opt",),
-    "no_new_privileges": ("security-opt",),
-    "tmpfs": ("tmpfs",),
-    "mounts": ("volume", "mount", "use-api-socket"),
-    "mount_read_only": ("volume", "mount"),
-    "mount_propagation": ("volume", "mount"),
-    "port_host_ip": ("publish",),
-    "env": ("env",),
-}
+_FLAGS = RUN_FLAGS
 _BOOLEAN = frozenset({"privileged", "read-only", "use-api-socket"})
 _LINE_PREFIX = " \t>"
 

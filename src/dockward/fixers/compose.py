@@ -24,6 +24,9 @@ from dockward.fixers.specs import (
 )
 from dockward.fixers.yaml_text import Entry, YamlText, YNode
 from dockward.kinds import (
+    COMPOSE_DEPLOY_LIMITS,
+    COMPOSE_KEYS,
+    COMPOSE_LISTS,
     GUARD_PROXY_PORT,
     GUARD_PROXY_SERVICE,
     cpus_text,
@@ -33,24 +36,9 @@ from dockward.kinds import (
 from dockward.models.location import Location
 from dockward.models.workload import normalize_capability
 
-# Workload scalar fields and the compose keys that may hold them (the first is written).
-_SCALAR_KEYS: dict[str, tuple[str, ...]] = {
-    "privileged": ("privileged",),
-    "read_only": ("read_only",),
-    "pid_mode": ("pid",),
-    "network_mode": ("network_mode", "net"),
-    "ipc_mode": ("ipc",),
-    "uts_mode": ("uts",),
-    "userns_mode": ("userns_mode",),
-    "user": ("user",),
-    "memory": ("mem_limit", "memory"),
-    "cpus": ("cpus",),
-    "pids_limit": ("pids_limit", "pids"),
-    "restart": ("restart",),
-}
-_DEPLOY_LIMITS = {"memory": "memory", "cpus": "cpus", "pids_limit": "pids"}
-_LIST_KEYS = {"cap_add": "cap_add", "cap_drop": "cap_drop", "security_opts": "security_opt",
-              "tmpfs": "tmpfs", "mounts": "volumes"}
+_SCALAR_KEYS = COMPOSE_KEYS
+_DEPLOY_LIMITS = COMPOSE_DEPLOY_LIMITS
+_LIST_KEYS = COMPOSE_LISTS
 
 PROXY_SERVICE = GUARD_PROXY_SERVICE
 PROXY_IMAGE = "dockward:latest"

@@ -17,12 +17,11 @@ from dockward.findings import Change, Remedy
 from dockward.fixers.base import SourceText, Unfixable, target_of
 from dockward.fixers.edits import Edit
 from dockward.fixers.yaml_text import Entry, YamlText, YNode
-from dockward.kinds import k8s_cpu, k8s_memory
+from dockward.kinds import K8S_POD_FIELDS, k8s_cpu, k8s_memory
 from dockward.models.location import Location
 from dockward.models.workload import normalize_capability
 
-_POD_LEVEL = {"pid_mode": "hostPID", "ipc_mode": "hostIPC", "network_mode": "hostNetwork",
-              "uts_mode": "hostNetwork"}
+_POD_LEVEL = K8S_POD_FIELDS
 _CONTAINER_GROUPS = ("containers", "initContainers", "ephemeralContainers")
 
 

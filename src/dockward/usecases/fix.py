@@ -10,6 +10,7 @@ unsafe and ``--unsafe-fixes`` was not given, or the editor could not write it he
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import tempfile
@@ -154,10 +155,9 @@ def write_changes(result: FixResult) -> list[str]:
                 out.write(text)
             os.chmod(temporary, status.st_mode & 0o7777)
             if hasattr(os, "chown") and status.st_uid != os.geteuid():
-                try:
+                # not ours to give away: the file then keeps its content, not its owner
+                with contextlib.suppress(PermissionError):
                     os.chown(temporary, status.st_uid, status.st_gid)
-                except PermissionError:
-                    pass  # not ours to give away: the file keeps its content, not its owner
             os.replace(temporary, path)
         except BaseException:
             if os.path.exists(temporary):
