@@ -7,8 +7,11 @@ The docker SDK, the readers and the trial machinery are imported inside the comm
 from __future__ import annotations
 
 import shlex
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -101,7 +104,7 @@ def tighten(
                                  timeout=timeout, base_dir=base_dir)
         show = sys.stderr.isatty() if progress is None else progress
         started = time.monotonic()
-        with progress_bar(show, "tighten: trials") as tick:
+        with progress_bar(show, "tighten: trials") as tick, _terminate_as_interrupt():
             result = run_tighten(request, progress=tick)
         seconds = time.monotonic() - started
     except TightenInputError as exc:
@@ -123,6 +126,20 @@ def tighten(
         Path(output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, ``kill``) cleans up like Ctrl-C instead of leaving trial
+    containers behind."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _read_workload(args: list[str], service: str | None, container: str | None,

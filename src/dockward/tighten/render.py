@@ -36,7 +36,7 @@ def run_argv(w: Workload, mask_secrets: bool = True) -> list[str]:
                        ("ipc_mode", "--ipc"), ("uts_mode", "--uts"),
                        ("userns_mode", "--userns"), ("cgroupns_mode", "--cgroupns")):
         value = getattr(w, attr)
-        if value:
+        if value and not _engine_default(w, attr, value):
             argv += [flag, value]
     if w.privileged:
         argv.append("--privileged")
@@ -81,6 +81,18 @@ def run_argv(w: Workload, mask_secrets: bool = True) -> list[str]:
     argv.append(w.image or "IMAGE")
     argv += command
     return argv
+
+
+def _engine_default(w: Workload, attr: str, value: str) -> bool:
+    """Values an inspect reports for settings nobody chose (the daemon's defaults)."""
+    if attr == "network_mode":
+        return value == "default"
+    if attr == "ipc_mode":
+        return value in ("private", "shareable")
+    # the cgroup namespace mode of a live container is the daemon's default for its
+    # cgroup version unless someone chose it; a create request says what was chosen
+    return attr == "cgroupns_mode" and w.source_kind == "container" \
+        and not w.facts.get("create_request")
 
 
 def _mount_spec(m: Mount) -> str:

@@ -1,13 +1,16 @@
-"""Peak resource usage of a trial, from ``GET /containers/{id}/stats`` samples.
+"""Peak resource usage of a trial, from the stats stream and the process list.
 
-A trial samples the stats endpoint (``stream=false&one-shot=true``: one cgroup read, no
-one-second wait) while it settles.  Both cgroup versions answer in the same JSON shape, with
-two differences that matter here:
+dockerd's stats collector publishes a sample about once a second, and even a one-shot
+``GET /containers/{id}/stats`` waits for the next one (0.8 s each on dockerd 20.10), so a
+trial reads the *stream* in a thread of its own instead of polling.  Both cgroup versions
+answer in the same JSON shape, with two differences that matter here:
 
 * memory: cgroup v1 reports ``max_usage`` (the kernel's high-water mark since the container
-  started, so short spikes between samples are not missed); cgroup v2 has no such field in
-  the stats of dockerd, so the peak is the largest ``usage`` sampled;
-* PIDs: neither version reports a peak, so the largest ``pids_stats.current`` sampled is it.
+  started, so spikes between samples are not missed); cgroup v2 has no such field in
+  dockerd's stats, so the peak is the largest ``usage`` sampled;
+* PIDs: neither version reports a peak, and one sample a second misses short-lived
+  children, so the trial also counts processes with ``GET /containers/{id}/top`` (20 ms)
+  every time it polls the container's state.
 
 CPU is the largest rate seen between two samples: the growth of
 ``cpu_stats.cpu_usage.total_usage`` (nanoseconds of CPU time) divided by the wall time.
@@ -15,6 +18,7 @@ CPU is the largest rate seen between two samples: the growth of
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,9 +49,19 @@ class UsageSampler:
         self.cpus = 0.0
         self.samples = 0
         self._last_cpu: tuple[float, int] | None = None  # (monotonic seconds, cpu ns)
+        self._lock = threading.Lock()
+
+    def add_processes(self, count: int) -> None:
+        """A process count from ``top``."""
+        with self._lock:
+            self.pids = max(self.pids, count)
 
     def add(self, stats: Mapping[str, Any], at: float) -> None:
         """Fold one stats answer, read at monotonic time ``at``, into the peaks."""
+        with self._lock:
+            self._add(stats, at)
+
+    def _add(self, stats: Mapping[str, Any], at: float) -> None:
         memory = _mapping(stats.get("memory_stats"))
         for key in ("max_usage", "usage"):  # max_usage: cgroup v1 only
             self.memory = max(self.memory, _int(memory.get(key)))
@@ -64,7 +78,8 @@ class UsageSampler:
         self.samples += 1
 
     def usage(self) -> Usage:
-        return Usage(self.memory, self.pids, self.cpus)
+        with self._lock:
+            return Usage(self.memory, self.pids, self.cpus)
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

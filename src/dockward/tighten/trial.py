@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 MAX_STATS_PER_TRIAL = 50  # added leaf paths stat'ed to tell directories from files
 HEALTH_WAIT_SECONDS = 60.0
+STATS_JOIN_SECONDS = 2.0
 
 Progress = Callable[[int, int], None]  # (finished, added): like audit's progress ticks
 
@@ -221,6 +222,7 @@ class TrialRunner:
         watcher = _Watcher(self, batch_stop, has_healthcheck(workload,
                                                              self.conditions.image_healthcheck))
         cid: str | None = None
+        stream: threading.Thread | None = None
         try:
             try:
                 cid = self.client.create_container_from_config(
@@ -235,13 +237,18 @@ class TrialRunner:
                 self.client.start(cid)
             except docker.errors.APIError as exc:
                 return self._failed(number, spec, f"it did not start: {_explain(exc)}")
+            stream = threading.Thread(target=watcher.read_stats, args=(cid,), daemon=True,
+                                      name=f"dockward-stats-{number}")
+            stream.start()
             passed, reason, exited = watcher.watch(cid)
             changes = self._changes(cid) if passed else []
             return TrialOutcome(number, spec.purpose, spec.candidate, passed, reason,
                                 usage=watcher.sampler.usage(), changes=changes, exited=exited)
         finally:
             if cid is not None:
-                self._remove(cid)
+                self._remove(cid)  # also ends the stats stream
+            if stream is not None:
+                stream.join(timeout=STATS_JOIN_SECONDS)
 
     def _failed(self, number: int, spec: TrialSpec, reason: str) -> TrialOutcome:
         return TrialOutcome(number, spec.purpose, spec.candidate, False, reason)
@@ -395,9 +402,10 @@ class _Watcher:
             if not state.get("Running"):
                 return self._exited(cid, state, time.monotonic() - started)
             self._sample(cid)
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 break
-            self._pause(POLL_SECONDS)
+            self._pause(min(POLL_SECONDS, left))
         if conditions.expect == "exit0":
             return False, f"still running after {settle:g} s, while the original exits", False
         if self.healthcheck:
@@ -417,14 +425,26 @@ class _Watcher:
         return state if isinstance(state, dict) else {}
 
     def _sample(self, cid: str) -> None:
+        """Count the container's processes (the stats stream is too slow for PIDs)."""
         import docker.errors
 
         try:
-            stats = self.client.stats(cid, stream=False, one_shot=True)
-        except (docker.errors.APIError, ValueError):
-            return
-        if isinstance(stats, dict):
-            self.sampler.add(stats, time.monotonic())
+            top = self.client.top(cid)
+        except docker.errors.APIError:
+            return  # it just exited
+        processes = top.get("Processes") if isinstance(top, dict) else None
+        if isinstance(processes, list):
+            self.sampler.add_processes(len(processes))
+
+    def read_stats(self, cid: str) -> None:
+        """Fold the stats stream into the peaks until it ends (the container stopped or
+        was removed); runs in a thread of its own."""
+        try:
+            for stats in self.client.stats(cid, stream=True, decode=True):
+                if isinstance(stats, dict):
+                    self.sampler.add(stats, time.monotonic())
+        except Exception as exc:  # the container went away mid-read: nothing to add
+            log.debug("stats stream of %s ended: %s", cid[:12], exc)
 
     def _exited(self, cid: str, state: dict[str, Any], seconds: float) -> tuple[bool, str, bool]:
         code = int(state.get("ExitCode") or 0)

@@ -219,6 +219,10 @@ def _prepare(client: Any, request: TightenRequest) -> tuple[Workload, dict[str, 
                            "first (tighten never pulls)") from None
     config = image.get("Config") or {}
     w = copy.deepcopy(w)
+    if w.source_kind == "container":
+        # an inspect merges the image's environment in; repeating it changes nothing
+        image_env = set(config.get("Env") or [])
+        w.env = [e for e in w.env if f"{e.key}={e.value}" not in image_env]
     if w.image_user is None:
         w.image_user = str(config.get("User") or "")
     w.env = _resolved_env(w)
