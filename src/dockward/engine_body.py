@@ -22,7 +22,7 @@ from typing import Any
 from dockward.models.knowledge import parse_bytes, parse_int
 from dockward.models.workload import Mount, Port, Workload
 
-__all__ = ["body_from_workload", "port_key"]
+__all__ = ["body_from_workload", "port_key", "security_opt_text"]
 
 
 def body_from_workload(w: Workload) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def _host_config(w: Workload) -> dict[str, Any]:
         hc["Devices"] = [{"PathOnHost": d.host_path, "PathInContainer": d.container_path,
                           "CgroupPermissions": d.permissions} for d in w.devices]
     if w.security_opts:
-        hc["SecurityOpt"] = [_security_opt(o.key, o.value) for o in w.security_opts]
+        hc["SecurityOpt"] = [security_opt_text(o.key, o.value) for o in w.security_opts]
     if w.read_only:
         hc["ReadonlyRootfs"] = True
     if w.memory and w.memory > 0:
@@ -117,8 +117,9 @@ def _host_config(w: Workload) -> dict[str, Any]:
     return hc
 
 
-def _security_opt(key: str, value: str) -> str:
-    """``no-new-privileges`` stays bare (the engine accepts ``:true`` and bare alike)."""
+def security_opt_text(key: str, value: str) -> str:
+    """One security option as the engine and the docker CLI take it; ``no-new-privileges``
+    stays bare (both accept ``:true`` and bare alike)."""
     if key == "no-new-privileges" and value.lower() in ("", "true"):
         return "no-new-privileges"
     return f"{key}={value}"

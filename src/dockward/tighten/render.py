@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
+from dockward.engine_body import security_opt_text
 from dockward.models.workload import Mount, Workload
 from dockward.secrets import hardcoded_secret, redact_assignment
 from dockward.tighten.limits import MIB, format_bytes
@@ -54,7 +55,7 @@ def run_argv(w: Workload, mask_secrets: bool = True) -> list[str]:
     for device in w.devices:
         argv += ["--device", f"{device.host_path}:{device.container_path}:{device.permissions}"]
     for opt in w.security_opts:
-        argv += ["--security-opt", _security_opt(opt.key, opt.value)]
+        argv += ["--security-opt", security_opt_text(opt.key, opt.value)]
     if w.memory:
         argv += ["--memory", format_bytes(int(w.memory))]
     if w.pids_limit:
@@ -105,12 +106,6 @@ def _mount_spec(m: Mount) -> str:
     if m.propagation and m.type == "bind":
         parts.append(f"bind-propagation={m.propagation}")
     return ",".join(parts)
-
-
-def _security_opt(key: str, value: str) -> str:
-    if key == "no-new-privileges" and value.lower() in ("", "true"):
-        return "no-new-privileges"
-    return f"{key}={value}"
 
 
 def _process_flags(w: Workload) -> list[str]:
@@ -312,7 +307,7 @@ def result_dict(result: TightenResult) -> dict[str, Any]:
         "memory": w.memory,
         "pids_limit": w.pids_limit,
         "cpus": w.cpus,
-        "security_opt": [_security_opt(o.key, o.value) for o in w.security_opts],
+        "security_opt": [security_opt_text(o.key, o.value) for o in w.security_opts],
         "restart": compose_settings(result).get("restart"),
         "proof": result.proof,
         "peak": result.peak.as_dict(),
@@ -331,8 +326,10 @@ def result_text(result: TightenResult, seconds: float | None = None) -> str:
     w = result.to_workload()
     ran = [t for t in result.trials if t.number]
     took = f" in {seconds:.1f} s" if seconds is not None else ""
+    abandoned = sum(1 for t in ran if t.abandoned)
+    stopped = f" ({abandoned} stopped early, once another had decided)" if abandoned else ""
     lines = [f"dockward tighten: {result.original.describe()} ({w.image}): "
-             f"{len(ran)} trials{took}", "", shell_line(run_argv(w), wrap=True), ""]
+             f"{len(ran)} trials{took}{stopped}", "", shell_line(run_argv(w), wrap=True), ""]
     width = max(len(d.setting) for d in result.decisions) if result.decisions else 0
     for decision in result.decisions:
         lines.append(f"{decision.setting.ljust(width)}  {decision.value}")

@@ -5,7 +5,7 @@ trials concurrently where they do not depend on each other, and returns the new 
 with a :class:`Decision` whose evidence names the trials.
 
 * user: the image's non-root users, then 65534, then a fixed uid (:mod:`.users`), all at
-  once; the first in that order that passes wins.
+  once; the first in that order that passes wins (the others stop once the first passed).
 * capabilities: one trial with none at all and, at the same time, one trial without each
   capability of the starting set (leave-one-out); a capability is needed when the trial
   without it fails.  The set of needed ones is then verified on its own; should it fail
@@ -38,9 +38,12 @@ def search_user(runner: TrialRunner, base: Candidate,
     """A non-root user the workload runs as, or root with the trials that refused."""
     tries = user_candidates(accounts)
     specs = [TrialSpec(f"as user {spec} ({why})", base.but(user=spec)) for spec, why in tries]
-    outcomes = runner.run(specs)
+    # the most preferred user passing decides: the others are not needed then
+    outcomes = runner.run(specs, decided=lambda o: o.purpose == specs[0].purpose)
     evidence: list[str] = []
     for (spec, _why), outcome in zip(tries, outcomes, strict=True):
+        if outcome.abandoned:
+            continue
         evidence.append(_fmt(outcome))
         if outcome.passed:
             return base.but(user=spec), Decision("user", spec, evidence)

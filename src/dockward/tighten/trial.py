@@ -294,7 +294,10 @@ class TrialRunner:
         return bool(int(stat.get("mode", 0)) & (1 << 31))  # Go's os.ModeDir
 
     def path_stat(self, cid: str, path: str) -> dict[str, Any] | None:
-        """``HEAD /containers/{id}/archive``: name, size, mode of a path (None: absent)."""
+        """``HEAD /containers/{id}/archive``: name, size, mode of a path (None: absent).
+
+        The SDK has no call for this HEAD (its ``get_archive`` downloads the tar), so the
+        request is made through the client's session and URL builder."""
         res = self.client.head(self.client._url("/containers/{0}/archive", cid),
                                params={"path": path})
         if res.status_code != 200:
@@ -354,6 +357,8 @@ class ImageProbe:
         return max(count, 0)
 
     def _members(self, path: str) -> Iterator[tuple[tarfile.TarInfo, tarfile.TarFile | None]]:
+        """The tar members of ``GET /containers/{id}/archive``, read as a stream and
+        closed as soon as the caller stops (``get_archive`` would not close it)."""
         client = self.runner.client
         res = client._get(client._url("/containers/{0}/archive", self.cid),
                           params={"path": path}, stream=True)

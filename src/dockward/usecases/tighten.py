@@ -355,8 +355,8 @@ def _hardening_options(runner: TrialRunner, original: Workload, base: Candidate,
         {"memory": limits.memory, "pids_limit": limits.pids_limit, "cpus": limits.cpus},
         f"--memory {format_bytes(limits.memory)} --pids-limit {limits.pids_limit} "
         f"--cpus {limits.cpus:g}",
-        (f"peaks over {seen} passing trials: memory {_mib(peak.memory)}, "
-         f"{peak.pids} processes, {peak.cpus:.2f} CPUs",
+        (f"peaks over {seen} passing trials: memory {_mib(peak.memory)}, PIDs {peak.pids}, "
+         f"CPUs {peak.cpus:.2f}",
          "headroom: memory " + HEADROOM_TEXT["memory"] + "; PIDs "
          + HEADROOM_TEXT["pids_limit"] + "; CPUs " + HEADROOM_TEXT["cpus"])))
     return options, fs_decision
