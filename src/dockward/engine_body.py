@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dockward.models.knowledge import parse_bytes, parse_int
+from dockward.models.values import parse_bytes, parse_int
 from dockward.models.workload import Mount, Port, Workload
 
 __all__ = ["body_from_workload", "port_key", "security_opt_text"]

@@ -1,8 +1,9 @@
 """The value notations Docker settings are written in, read the same way by every reader.
 
 Memory sizes (``256m``, ``1g``, ``512MiB``), CPU counts, integers, Go durations (``1m30s``)
-and the booleans compose users write as strings (``"true"``, ``yes``, ``on``).  Each parser returns None for text it
-cannot read, so a reader can report the setting as unreadable rather than guess.
+and the booleans compose users write as strings (``"true"``, ``yes``, ``on``).  Each parser
+returns None for text it cannot read, so a reader can report the setting as unreadable
+rather than guess.
 """
 
 from __future__ import annotations
