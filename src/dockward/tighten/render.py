@@ -29,8 +29,9 @@ SCHEMA = "dockward-tighten/1"
 def run_argv(w: Workload, mask_secrets: bool = True) -> list[str]:
     """``docker run ...`` that creates the container ``w`` describes."""
     argv = ["docker", "run"]
-    if w.facts.get("detach"):
-        argv.append("-d")
+    for fact, flag in (("detach", "-d"), ("interactive", "-i"), ("tty", "-t")):
+        if w.facts.get(fact):
+            argv.append(flag)
     if w.source_kind == "run-line" and "name" in w.origins:
         argv += ["--name", w.name]
     for attr, flag in (("network_mode", "--network"), ("pid_mode", "--pid"),
@@ -171,7 +172,7 @@ def shell_line(argv: list[str], wrap: bool = False) -> str:
     while i < len(argv):
         word = argv[i]
         if word.startswith("-") and i + 1 < len(argv) and not argv[i + 1].startswith("-") \
-                and word not in ("-d", "--read-only", "--privileged", "--init",
+                and word not in ("-d", "-i", "-t", "--read-only", "--privileged", "--init",
                                  "--no-healthcheck"):
             lines.append(shlex.join(argv[i:i + 2]))
             i += 2

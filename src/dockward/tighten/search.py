@@ -18,14 +18,23 @@ with a :class:`Decision` whose evidence names the trials.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from dockward.tighten.candidate import Candidate
 from dockward.tighten.result import Decision
-from dockward.tighten.trial import TrialOutcome, TrialRunner, TrialSpec
+from dockward.tighten.trial import TrialOutcome, TrialSpec
 from dockward.tighten.users import Account, user_candidates
+
+
+class Trials(Protocol):
+    """What a strategy needs of a runner (:class:`dockward.tighten.trial.TrialRunner`)."""
+
+    def run(self, specs: Sequence[TrialSpec],
+            decided: Callable[[TrialOutcome], bool] | None = None) -> list[TrialOutcome]: ...
+
+    def run_one(self, spec: TrialSpec) -> TrialOutcome: ...
 
 
 def _fmt(outcome: TrialOutcome) -> str:
@@ -33,7 +42,7 @@ def _fmt(outcome: TrialOutcome) -> str:
            f" ({outcome.reason})"
 
 
-def search_user(runner: TrialRunner, base: Candidate,
+def search_user(runner: Trials, base: Candidate,
                 accounts: list[Account]) -> tuple[Candidate, Decision]:
     """A non-root user the workload runs as, or root with the trials that refused."""
     tries = user_candidates(accounts)
@@ -51,7 +60,7 @@ def search_user(runner: TrialRunner, base: Candidate,
         *evidence, "no non-root user passed: the workload needs root"])
 
 
-def search_capabilities(runner: TrialRunner, base: Candidate,
+def search_capabilities(runner: Trials, base: Candidate,
                         start: frozenset[str]) -> tuple[Candidate, Decision, TrialOutcome | None]:
     """The smallest capability set that passes; also the trial that proves it (if run)."""
     if not start:
@@ -59,8 +68,9 @@ def search_capabilities(runner: TrialRunner, base: Candidate,
             "capabilities", "none", ["the original already keeps no capability"]), None
     order = sorted(start)
     none = TrialSpec("with no capability", base.but(capabilities=frozenset()))
+    # with a single capability, the trial without it is the trial with none
     leave_one_out = [TrialSpec(f"without {cap}", base.but(capabilities=start - {cap}))
-                     for cap in order]
+                     for cap in order] if len(order) > 1 else []
     outcomes = runner.run([none, *leave_one_out],
                           decided=lambda o: o.purpose == none.purpose)
     if outcomes[0].passed:
@@ -69,7 +79,10 @@ def search_capabilities(runner: TrialRunner, base: Candidate,
             f"dropped: {', '.join(order)}"]), outcomes[0]
     evidence = [_fmt(outcomes[0])]
     needed = set()
-    for cap, outcome in zip(order, outcomes[1:], strict=True):
+    if not leave_one_out:
+        needed = set(order)
+        evidence = [f"{order[0]} kept: {_fmt(outcomes[0])}"]
+    for cap, outcome in zip(order, outcomes[1:], strict=False):
         if not outcome.passed:
             needed.add(cap)
             evidence.append(f"{cap} kept: {_fmt(outcome)}")
@@ -91,7 +104,7 @@ def _only(caps: set[str] | frozenset[str]) -> str:
     return f"with only {', '.join(sorted(caps))}" if caps else "with no capability"
 
 
-def _eliminate(runner: TrialRunner, base: Candidate, start: frozenset[str], needed: set[str],
+def _eliminate(runner: Trials, base: Candidate, start: frozenset[str], needed: set[str],
                evidence: list[str]) -> tuple[set[str], TrialOutcome]:
     """Greedy elimination from the full set: drop each capability whose removal passes."""
     current = set(start)
@@ -120,7 +133,7 @@ class Hardening:
     context: tuple[str, ...] = ()
 
 
-def search_hardening(runner: TrialRunner, base: Candidate, options: Sequence[Hardening]
+def search_hardening(runner: Trials, base: Candidate, options: Sequence[Hardening]
                      ) -> tuple[Candidate, list[Decision], TrialOutcome | None]:
     """Apply every option that a trial passes with; the trial that proves them together."""
     if not options:
@@ -147,7 +160,7 @@ def search_hardening(runner: TrialRunner, base: Candidate, options: Sequence[Har
     return _apply(base, kept), decisions, proof
 
 
-def _combine(runner: TrialRunner, base: Candidate, kept: list[Hardening],
+def _combine(runner: Trials, base: Candidate, kept: list[Hardening],
              decisions: list[Decision]) -> tuple[list[Hardening], TrialOutcome]:
     """Options that pass alone, added one by one while the trial keeps passing."""
     by_setting = {d.setting: d for d in decisions}

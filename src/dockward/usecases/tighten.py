@@ -269,6 +269,10 @@ def _trial_notes(w: Workload, share_binds: bool) -> list[str]:
         notes.append("volumes were replaced by fresh anonymous volumes in the trials")
     if w.ports:
         notes.append("trials published no ports")
+    if w.facts.get("interactive") or w.facts.get("tty"):
+        notes.append("the original runs interactively (-i/-t); trials get no terminal and no "
+                     "input, so a shell exits at once: give a command that keeps running, or "
+                     "--check")
     return notes
 
 

@@ -422,6 +422,8 @@ _HANDLERS: dict[str, Handler] = {
     "rm": _fact_bool("rm"),
     "init": _fact_bool("init"),
     "detach": _fact_bool("detach"),
+    "interactive": _fact_bool("interactive"),
+    "tty": _fact_bool("tty"),
     "entrypoint": _fact_value("entrypoint"),
     "oom-kill-disable": _fact_bool("oom_kill_disable"),
     "gpus": _fact_value("gpus"),
