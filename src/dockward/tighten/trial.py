@@ -121,6 +121,7 @@ class TrialRunner:
         self._lock = threading.Lock()
         self._next_number = 1
         self._live: set[str] = set()
+        self._probes = 0
         self.removed = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -139,26 +140,33 @@ class TrialRunner:
                  tb: TracebackType | None) -> None:
         with _sigint_ignored():
             self._stop.set()
+            with self._lock:
+                live = list(self._live)
+            for cid in live:  # also ends an exec or a stats read a worker waits on
+                self._remove(cid)
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
             self.cleanup()
 
     def cleanup(self) -> None:
-        """Remove every container and network labelled with this run's id."""
-        import docker.errors
+        """Remove every container and network labelled with this run's id.
 
+        Nothing here raises: when the engine itself is gone, there is nothing left to
+        remove and the error that ended the run is the one to report."""
         label = f"{LABEL}={self.conditions.run_id}"
         try:
             leftovers = self.client.containers(all=True, filters={"label": label})
-        except docker.errors.DockerException as exc:
-            log.warning("cannot list trial containers for cleanup: %s", exc)
+        except Exception as exc:
+            log.warning("cannot list trial containers for cleanup (%s); remove them later "
+                        "with: docker rm -f $(docker ps -aq --filter label=%s)", exc, label)
             leftovers = []
         for entry in leftovers:
             self._remove(entry["Id"])
-        with contextlib.suppress(docker.errors.DockerException):
+        try:
             for net in self.client.networks(filters={"label": label}):
-                with contextlib.suppress(docker.errors.NotFound):
-                    self.client.remove_network(net["Id"])
+                self.client.remove_network(net["Id"])
+        except Exception as exc:
+            log.warning("cannot remove the trial network: %s", exc)
 
     # ------------------------------------------------------------------ running trials
 
@@ -261,7 +269,7 @@ class TrialRunner:
             self.removed += 1
         except docker.errors.NotFound:
             pass
-        except docker.errors.APIError as exc:
+        except Exception as exc:  # an engine error must not hide the run's own error
             if "already in progress" not in str(exc):
                 log.warning("cannot remove trial container %s: %s", cid[:12], exc)
         with self._lock:
@@ -317,7 +325,9 @@ class TrialRunner:
         body = {"Image": self.original.image, "Entrypoint": ["/dockward-probe-never-runs"],
                 "Cmd": [], "Labels": {LABEL: self.conditions.run_id},
                 "HostConfig": {"NetworkMode": "none"}}
-        name = f"dockward-probe-{self.conditions.run_id}"
+        with self._lock:
+            self._probes += 1
+            name = f"dockward-probe-{self.conditions.run_id}-{self._probes}"
         cid = self.client.create_container_from_config(body, name)["Id"]
         with self._lock:
             self._live.add(cid)

@@ -166,8 +166,10 @@ def workload_from_container(endpoint: Endpoint, name: str, timeout: float = 30.0
 def tighten(request: TightenRequest, progress: Progress | None = None) -> TightenResult:
     """Run the trials and return the tightened configuration with its evidence."""
     import docker.errors
+    import requests.exceptions
 
-    client = _connect(request.endpoint, request.timeout, pool=16)
+    # each running trial holds two connections: its calls and its stats stream
+    client = _connect(request.endpoint, request.timeout, pool=2 * (request.jobs or 8) + 4)
     try:
         info = client.info()
         original, image_config = _prepare(client, request)
@@ -185,7 +187,7 @@ def tighten(request: TightenRequest, progress: Progress | None = None) -> Tighte
                              create_network=network != "none")
         with runner:
             return _search(runner, original, host_cpus, notes)
-    except docker.errors.DockerException as exc:
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise TightenError(f"engine error: {exc}") from None
     finally:
         client.close()
