@@ -256,7 +256,7 @@ def test_compose_service_through_the_cli(eng: PrivateEngine) -> None:
     service = yaml.safe_load(result.output)["services"]["traefik"]
     memory, pids = service.pop("mem_limit"), service.pop("pids_limit")
     assert memory.endswith("m") and 32 < int(memory[:-1]) < 64  # peak + 32 MiB headroom
-    assert 33 <= pids <= 36  # peak + 32
+    assert 33 <= pids <= 48  # peak + 32; the peak counts the check's exec (see above)
     assert service == {
         "user": "1000:1000", "cap_drop": ["ALL"], "read_only": True,
         "security_opt": ["no-new-privileges:true"], "cpus": 0.5, "restart": "on-failure:5"}
