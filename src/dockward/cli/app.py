@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from dockward import __version__
-from dockward.cli import audit_cmd, fix_cmd, inside_cmd, plugin_cmd, rules_cmd, scan_cmd
+from dockward.cli import (
+    audit_cmd,
+    fix_cmd,
+    inside_cmd,
+    plugin_cmd,
+    rules_cmd,
+    scan_cmd,
+    tighten_cmd,
+)
 
 app = typer.Typer(
     name="dockward",
@@ -46,6 +54,7 @@ app.command("audit")(audit_cmd.audit)
 app.command("rules")(rules_cmd.rules)
 app.command("explain")(rules_cmd.explain)
 app.command("inside")(inside_cmd.inside)
+app.command("tighten")(tighten_cmd.tighten)
 app.command("install-docker-plugin")(plugin_cmd.install_docker_plugin)
 
 

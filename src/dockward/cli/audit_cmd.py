@@ -8,10 +8,8 @@ API instead of files.  The docker SDK is imported inside the command only, so th
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -36,6 +34,7 @@ from dockward.cli.common import (
     fail_usage,
     split_list,
 )
+from dockward.cli.progress import progress_bar
 
 
 def audit(
@@ -111,7 +110,7 @@ def audit(
                            exclude=tuple(split_list(exclude_container)),
                            daemon_config=daemon_config, workers=workers, timeout=timeout)
     show = sys.stderr.isatty() if progress is None else progress
-    with _progress_bar(show) as tick:
+    with progress_bar(show, "auditing") as tick:
         outcome = audit_hosts(endpoints, options, cfg, split_list(inside), progress=tick)
     report = outcome.report
     apply_baseline_option(report, cfg, baseline, write_baseline)
@@ -119,28 +118,3 @@ def audit(
     if not outcome.audited_any:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(exit_code(report, cfg, exit_zero))
-
-
-@contextmanager
-def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A transient rich progress bar on stderr, fed ``(advance, add_to_total)`` ticks."""
-    if not show:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(),
-                   console=Console(file=sys.stderr), transient=True)
-    task = bar.add_task("audit", total=0)
-    state: dict[str, Any] = {"total": 0}
-
-    def tick(advance: int, add: int) -> None:
-        if add:
-            state["total"] += add
-            bar.update(task, total=state["total"])
-        if advance:
-            bar.advance(task, advance)
-
-    with bar:
-        yield tick

@@ -1,13 +1,15 @@
 """The value notations Docker settings are written in, read the same way by every reader.
 
-Memory sizes (``256m``, ``1g``, ``512MiB``), CPU counts, integers and the booleans compose
-users write as strings (``"true"``, ``yes``, ``on``).  Each parser returns None for text it
-cannot read, so a reader can report the setting as unreadable rather than guess.
+Memory sizes (``256m``, ``1g``, ``512MiB``), CPU counts, integers, Go durations (``1m30s``)
+and the booleans compose users write as strings (``"true"``, ``yes``, ``on``).  Each parser
+returns None for text it cannot read, so a reader can report the setting as unreadable
+rather than guess.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 
 def parse_bytes(value: object) -> int | None:
@@ -67,3 +69,32 @@ def parse_bool(value: object) -> bool | None:
     if text in ("false", "no", "off", "0", "n", ""):
         return False
     return None
+
+
+_DURATION_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+                   "m": 60_000_000_000, "h": 3_600_000_000_000}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def parse_duration(value: object) -> int | None:
+    """A Go duration (``30s``, ``1m30s``, ``500ms``) as nanoseconds, as the docker CLI and
+    compose read ``--health-interval``/``interval:``; a bare number is seconds."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value * 1_000_000_000)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return int(float(text) * 1_000_000_000)
+    except ValueError:
+        pass
+    total = 0.0
+    pos = 0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            return None
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    return int(total) if pos == len(text) else None

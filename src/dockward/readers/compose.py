@@ -16,11 +16,18 @@ typo must not hide a privileged container in the same file.
 from __future__ import annotations
 
 import math
+import os
 import shlex
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from dockward.models.values import parse_bool, parse_bytes, parse_float, parse_int
+from dockward.models.values import (
+    parse_bool,
+    parse_bytes,
+    parse_duration,
+    parse_float,
+    parse_int,
+)
 from dockward.models.workload import (
     BuildArgSpec,
     BuildSpec,
@@ -133,6 +140,7 @@ class _ServiceReader:
         self._field("build", self._build)
         self._field("container_name", self._container_name)
         self._field("deploy", self._deploy)
+        self._run_facts()
         yield self.w
         yield from self.problems
 
@@ -479,6 +487,41 @@ class _ServiceReader:
                 words = text.split()
         self.w.set("command", words, node.loc())
 
+    def _run_facts(self) -> None:
+        """What starting the service needs besides its security settings (entrypoint,
+        working directory, healthcheck, sysctls, env files), as facts in the Engine API's
+        terms; no rule reads them, ``dockward tighten`` starts trial copies with them."""
+        entrypoint = self.node.get("entrypoint")
+        if entrypoint is not None and not entrypoint.unresolved:
+            value = _plain(entrypoint)
+            if isinstance(value, str):
+                try:
+                    value = shlex.split(value)
+                except ValueError:
+                    value = value.split()
+            if isinstance(value, list):
+                self.w.facts["entrypoint"] = [scalar_text(v) for v in value]
+        workdir = self.node.get("working_dir")
+        if workdir is not None and isinstance(workdir.value, str):
+            self.w.facts["workdir"] = workdir.value
+        sysctls = self.node.get("sysctls")
+        entries = keyed_map(sysctls) if sysctls is not None else None
+        if entries:
+            self.w.facts["sysctls"] = {k: scalar_text(v.value) for k, v in entries.items()}
+        env_file = self.node.get("env_file")
+        if env_file is not None:
+            items = env_file.value if isinstance(env_file.value, list) else [env_file]
+            base = os.path.dirname(env_file.file)
+            paths: list[str] = []
+            for item in items:
+                path = item.get("path") if isinstance(item.value, dict) else item
+                if path is not None and isinstance(path.value, str) and path.value:
+                    paths.append(os.path.join(base, path.value))
+            self.w.facts["env_file"] = paths
+        healthcheck = self.node.get("healthcheck")
+        if healthcheck is not None and isinstance(healthcheck.value, dict):
+            self.w.facts["healthcheck"] = _api_healthcheck(_plain(healthcheck))
+
     def _build(self, key: str, node: Node) -> None:
         """Record how the image is built, for the Build reader and build-arg rules."""
         spec = build_as_mapping(node)
@@ -584,6 +627,36 @@ class _ServiceReader:
         retries = parse_int(attempts.value) if attempts is not None else None
         origin = (condition or node).loc()
         self.w.set("restart", RestartPolicy(name, origin, retries), origin)
+
+
+def _plain(node: Node) -> Any:
+    """The plain Python value of an annotated node."""
+    if isinstance(node.value, dict):
+        return {k: _plain(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [_plain(v) for v in node.value]
+    return node.value
+
+
+def _api_healthcheck(spec: dict[str, Any]) -> dict[str, Any]:
+    """A compose ``healthcheck:`` as the Engine API's ``Healthcheck`` (durations in ns)."""
+    if parse_bool(spec.get("disable")):
+        return {"Test": ["NONE"]}
+    out: dict[str, Any] = {}
+    test = spec.get("test")
+    if isinstance(test, str):
+        out["Test"] = ["CMD-SHELL", test]
+    elif isinstance(test, list):
+        out["Test"] = [scalar_text(t) for t in test]
+    for key, api in (("interval", "Interval"), ("timeout", "Timeout"),
+                     ("start_period", "StartPeriod"), ("start_interval", "StartInterval")):
+        duration = parse_duration(spec.get(key))
+        if duration is not None:
+            out[api] = duration
+    retries = parse_int(spec.get("retries"))
+    if retries is not None:
+        out["Retries"] = retries
+    return out
 
 
 def _parse_number(parse: Callable[[object], int | float | None], value: Any) -> int | float | None:

@@ -14,11 +14,18 @@ an unresolved source keeps its target so ``-v $SOCK:/var/run/docker.sock`` is st
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import shlex
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dockward.models.location import Location
-from dockward.models.values import parse_bool, parse_bytes, parse_float, parse_int
+from dockward.models.values import (
+    parse_bool,
+    parse_bytes,
+    parse_duration,
+    parse_float,
+    parse_int,
+)
 from dockward.models.workload import (
     Capability,
     EnvVar,
@@ -90,6 +97,23 @@ def read_run_commands(commands: Iterable[Command]) -> Iterator[Workload]:
             continue
         yield workload_from_run(run, ordinal)
         ordinal += 1
+
+
+def workload_from_argv(argv: Sequence[str], file: str = "") -> Workload | None:
+    """The Workload of a ``docker run``/``create`` given as an argv list (already split by
+    a shell, so no word holds an unresolved expansion); None when it is not one.
+
+    This is how a command line typed after ``--`` (``dockward tighten -- docker run ...``)
+    reaches the same reader as the run lines found in files.
+    """
+    words: list[Word] = []
+    column = 1
+    for text in argv:
+        words.append(Word(text=text, raw=shlex.quote(text), line=1, column=column,
+                          end_line=1))
+        column += len(words[-1].raw) + 1
+    run = parse_run(Command(words=tuple(words), file=file, origin="argv"))
+    return None if run is None else workload_from_run(run)
 
 
 @dataclass(slots=True)
@@ -315,6 +339,32 @@ def _sysctl(ctx: _Context, flag: FlagUse) -> None:
     ctx.workload.facts.setdefault("sysctls", {})[key] = value
 
 
+def _workdir(ctx: _Context, flag: FlagUse) -> None:
+    ctx.workload.facts["workdir"] = flag.value or ""
+
+
+_HEALTH_FIELDS = {"health-interval": "Interval", "health-timeout": "Timeout",
+                  "health-start-period": "StartPeriod", "health-start-interval": "StartInterval"}
+
+
+def _healthcheck(ctx: _Context, flag: FlagUse) -> None:
+    """``--health-*`` flags as the Engine API's ``Healthcheck`` object (durations in ns)."""
+    check: dict[str, object] = ctx.workload.facts.setdefault("healthcheck", {})
+    if flag.name == "no-healthcheck":
+        if flag.value is None or parse_bool(flag.value):
+            check["Test"] = ["NONE"]
+    elif flag.name == "health-cmd":
+        check["Test"] = ["CMD-SHELL", flag.value or ""]
+    elif flag.name == "health-retries":
+        retries = parse_int(flag.value)
+        if retries is not None:
+            check["Retries"] = retries
+    else:
+        duration = parse_duration(flag.value)
+        if duration is not None:
+            check[_HEALTH_FIELDS[flag.name]] = duration
+
+
 def _cpu_part(key: str) -> Handler:
     def handle(ctx: _Context, flag: FlagUse) -> None:
         value = flag.value or ""
@@ -372,6 +422,8 @@ _HANDLERS: dict[str, Handler] = {
     "rm": _fact_bool("rm"),
     "init": _fact_bool("init"),
     "detach": _fact_bool("detach"),
+    "interactive": _fact_bool("interactive"),
+    "tty": _fact_bool("tty"),
     "entrypoint": _fact_value("entrypoint"),
     "oom-kill-disable": _fact_bool("oom_kill_disable"),
     "gpus": _fact_value("gpus"),
@@ -385,4 +437,12 @@ _HANDLERS: dict[str, Handler] = {
     "cgroup-parent": _fact_value("cgroup_parent"),
     "expose": _fact_value("expose", many=True),
     "sysctl": _sysctl,
+    "workdir": _workdir,
+    "health-cmd": _healthcheck,
+    "health-interval": _healthcheck,
+    "health-timeout": _healthcheck,
+    "health-start-period": _healthcheck,
+    "health-start-interval": _healthcheck,
+    "health-retries": _healthcheck,
+    "no-healthcheck": _healthcheck,
 }

@@ -490,6 +490,11 @@ def _facts(w: Workload, config: _Fields, hc: _Fields) -> None:
         "init": hc.get("Init"),
         "cpu_shares": int(hc.number("CpuShares")),
         "healthcheck": config.get("Healthcheck"),
+        # ``command`` is Entrypoint + Cmd; keep the two apart so the container can be
+        # created again exactly (dockward tighten, engine_body.body_from_workload)
+        "entrypoint": _words(config.get("Entrypoint")),
+        "cmd": _words(config.get("Cmd")),
+        "workdir": config.text("WorkingDir"),
     }
     for label, fact in _ORIGIN_LABELS.items():
         if label in labels:
@@ -503,6 +508,15 @@ def _facts(w: Workload, config: _Fields, hc: _Fields) -> None:
         if value:
             facts[fact] = value
     w.facts.update(facts)
+
+
+def _words(value: object) -> list[str] | None:
+    """An Engine API ``StrSlice`` (a list, or one string); None when absent or null."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str):
+        return [value]
+    return None
 
 
 def _swarm_privileges(w: Workload, privileges: _Fields, where: _Where) -> None:
