@@ -9,7 +9,7 @@ from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.commands import read_commands
 from dockward.readers.compose import read_compose
-from dockward.readers.engine.create_body import body_from_workload
+from dockward.engine_body import body_from_workload
 from dockward.readers.engine.inspect_to_workload import workload_from_create_body
 
 COMPOSE = """\

@@ -23,7 +23,7 @@ from dockward.config import Config
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.compose import read_compose
-from dockward.readers.engine.create_body import body_from_workload
+from dockward.engine_body import body_from_workload
 from dockward.usecases.fix import fix_paths, write_changes
 from dockward.usecases.fix_live import fix_container
 from tests.engine.harness import BUSYBOX_TAG, PrivateEngine
