@@ -262,6 +262,32 @@ def test_compose_service_through_the_cli(eng: PrivateEngine) -> None:
         "security_opt": ["no-new-privileges:true"], "cpus": 0.5, "restart": "on-failure:5"}
 
 
+def test_write_puts_the_proof_into_the_compose_file(eng: PrivateEngine, tmp_path: Path) -> None:
+    """The README's last step: scan finds DW103, tighten proves the set, --write writes it
+    through fix's editors (comments kept), and the rescan no longer reports what it fixed."""
+    from dockward.config import Config
+    from dockward.usecases.scan import scan_paths
+
+    compose = tmp_path / "compose.yaml"
+    compose.write_text((ROOT / "examples" / "tighten" / "compose.yaml").read_text())
+    (tmp_path / "Dockerfile").write_text((ROOT / "examples" / "tighten" / "Dockerfile")
+                                         .read_text())
+    before = {f.code for f in scan_paths([str(compose)], Config()).findings}
+    assert {"DW103", "DW113", "DW114", "DW301", "DW303"} <= before
+    result = CliRunner().invoke(app, [
+        "tighten", "-H", eng.base_url, "--settle", str(SETTLE), "--no-progress",
+        "--check", " ".join(HTTP_CHECK), "--format", "json", "--write",
+        str(compose), "--service", "traefik"])
+    assert result.exit_code == 0, result.output
+    text = compose.read_text()
+    assert text.startswith("# The seed guide's homelab proxy")  # comments kept
+    service = yaml.safe_load(text)["services"]["traefik"]
+    assert service["cap_drop"] == ["ALL"] and service["read_only"] is True
+    assert service["user"] == "1000:1000" and 33 <= service["pids_limit"] <= 48
+    after = {f.code for f in scan_paths([str(compose)], Config()).findings}
+    assert not after & {"DW103", "DW112", "DW113", "DW114", "DW301", "DW303", "DW304"}, after
+
+
 def test_the_engine_lets_unprivileged_processes_bind_low_ports(eng: PrivateEngine) -> None:
     """Why tighten passes no sysctl: dockerd 20.10 already sets
     ``net.ipv4.ip_unprivileged_port_start=0`` in a container's own network namespace

@@ -62,6 +62,9 @@ def tighten(
         help="Seconds to wait for each Engine API call (and the --check command).")] = 60.0,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
         help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
+    write: Annotated[bool, typer.Option("--write",
+        help="Write the proven settings into the compose service (with --service), keeping "
+             "comments and formatting, as dockward fix does.")] = False,
 ) -> None:
     """Learn the least privilege a container needs by running throwaway trial copies.
 
@@ -80,11 +83,14 @@ def tighten(
         TightenError,
         TightenInputError,
         TightenRequest,
+        write_back_to_compose,
     )
     from dockward.usecases.tighten import (
         tighten as run_tighten,
     )
 
+    if write and (service is None or not args):
+        raise fail_usage("--write goes with a compose file and --service")
     if fmt not in TIGHTEN_FORMATS:
         raise fail_usage(f"--format must be one of: {', '.join(TIGHTEN_FORMATS)}")
     try:
@@ -126,6 +132,13 @@ def tighten(
         Path(output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if write and service is not None and args:
+        try:
+            write_back_to_compose(result, args[0], service)
+        except TightenInputError as exc:
+            raise fail_usage(str(exc)) from None
+        typer.echo(f"dockward tighten: wrote the proven settings into service {service!r} "
+                   f"of {args[0]}", err=True)
 
 
 @contextmanager

@@ -146,22 +146,28 @@ def write_changes(result: FixResult) -> list[str]:
     keeping its mode and owner, and through a symlink to its target; the files written."""
     written: list[str] = []
     for display, text in sorted(result.changed.items()):
-        path = os.path.realpath(result.paths[display])  # a symlink stays a symlink
-        status = os.stat(path)
-        folder = os.path.dirname(path)
-        handle, temporary = tempfile.mkstemp(prefix=".dockward-fix-", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
-            os.chmod(temporary, status.st_mode & 0o7777)
-            if hasattr(os, "chown") and status.st_uid != os.geteuid():
-                # not ours to give away: the file then keeps its content, not its owner
-                with contextlib.suppress(PermissionError):
-                    os.chown(temporary, status.st_uid, status.st_gid)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        write_text_atomically(result.paths[display], text)
         written.append(display)
     return written
+
+
+def write_text_atomically(file: str, text: str) -> None:
+    """Replace a file's text atomically (a temporary file renamed over it), keeping its mode
+    and owner, and through a symlink to its target."""
+    path = os.path.realpath(file)  # a symlink stays a symlink
+    status = os.stat(path)
+    folder = os.path.dirname(path)
+    handle, temporary = tempfile.mkstemp(prefix=".dockward-fix-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, status.st_mode & 0o7777)
+        if hasattr(os, "chown") and status.st_uid != os.geteuid():
+            # not ours to give away: the file then keeps its content, not its owner
+            with contextlib.suppress(PermissionError):
+                os.chown(temporary, status.st_uid, status.st_gid)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

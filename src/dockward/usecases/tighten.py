@@ -424,14 +424,23 @@ def _peak(outcomes: Sequence[TrialOutcome]) -> Usage:
 # --------------------------------------------------------------------------- write-back
 
 
-def write_back_to_compose(result: TightenResult, compose_path: str, service: str) -> None:
-    """Write the proposal into ``service`` of ``compose_path``.
+def write_back_to_compose(result: TightenResult, compose_path: str, service: str) -> str:
+    """Write the proven proposal into ``service`` of ``compose_path``; returns the new text.
 
-    This goes through ``dockward fix``'s compose editor (issue 11), which keeps comments
-    and formatting; it is connected once that editor exists.  The settings to write are
-    ``dockward.tighten.render.compose_settings(result)``.
+    It goes through ``dockward fix``'s editors (the same remedies rules yield), so comments,
+    key order and quoting stay as they were and only the settings tighten changed are
+    edited.  Raises :class:`TightenInputError` when the file cannot carry the proposal.
     """
-    raise NotImplementedError(
-        f"writing {service!r} into {posixpath.basename(compose_path)} needs dockward fix's "
-        "compose editor (issue 11)")
+    from dockward.fixers.base import Unfixable
+    from dockward.fixers.workload import write_workload
+    from dockward.usecases.fix import write_text_atomically
+
+    try:
+        text = write_workload(compose_path, f"services.{service}", result.to_workload(),
+                              kind="compose")
+    except (Unfixable, OSError) as exc:
+        raise TightenInputError(f"cannot write {service!r} into "
+                                f"{posixpath.basename(compose_path)}: {exc}") from None
+    write_text_atomically(compose_path, text)
+    return text
 
