@@ -216,8 +216,12 @@ def reason(exc: BaseException) -> str:
         if isinstance(current, OSError) and current.strerror:
             return current.strerror
         explanation = getattr(current, "explanation", None)
-        if explanation:
-            best = str(explanation)
+        if explanation:  # the daemon's own words (docker.errors.APIError)
+            text = str(explanation.decode(errors="replace") if isinstance(explanation, bytes)
+                       else explanation)
+            if "HTTP request to an HTTPS server" in text:
+                text += " (the engine requires TLS: add --tlsverify and the certificates)"
+            return text
         for arg in getattr(current, "args", ()):
             if isinstance(arg, BaseException):
                 inner = reason(arg)
