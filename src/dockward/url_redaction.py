@@ -15,7 +15,9 @@ MASK = "***"
 # scheme://user:password@  (the password part may be empty: user:@host)
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{0,30}://)(?P<user>[^\s/@:'\"]{0,200})"
                        r":(?P<secret>[^\s/@'\"]{1,500})@")
-_QUERY_VALUE = re.compile(r"(?P<key>[?&;][A-Za-z0-9_.\-]{1,100}=)(?P<value>[^\s&;#'\"]{1,2000})")
+# a value ends at the next parameter, a quote, a closing parenthesis or ": " (message text)
+_QUERY_VALUE = re.compile(r"(?P<key>[?&;][A-Za-z0-9_.\-]{1,100}=)"
+                          r"(?P<value>[^\s&;#'\")]{1,2000}?)(?=$|[\s&;#'\")]|:(?:\s|$))")
 _URL_WITH_QUERY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s'\"]{0,2000}")
 
 

@@ -398,6 +398,10 @@ def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
     """
     if endpoint.scheme == "ssh":
         require_ssh_support()
+    elif endpoint.scheme in ("tcp", "http", "https") and "@" in endpoint.url.split("://", 1)[1]:
+        raise TransportUnavailable(
+            "user names and passwords in tcp:// URLs are not supported by the Engine API "
+            "client (nor by the docker CLI): use TLS client certificates or ssh://")
     import docker
     import docker.constants
     import requests.adapters
