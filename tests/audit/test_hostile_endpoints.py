@@ -130,7 +130,7 @@ def test_slow_drip_hits_the_host_timeout_without_holding_up_the_others(
         engine: PrivateEngine, hostile: Callable[[str], HostileEndpoint]) -> None:
     slow = hostile("drip")
     started = time.monotonic()
-    code, report = audit("-H", slow.url, "-H", engine.base_url, "--host-timeout", "2",
+    _code, report = audit("-H", slow.url, "-H", engine.base_url, "--host-timeout", "2",
                          "--select", "DW6")
     elapsed = time.monotonic() - started
     assert elapsed < 15  # the drip would go on for 60 s
@@ -146,7 +146,7 @@ def test_hosts_file_timeout_applies_to_its_host_only(
     slow = hostile("drip")
     inventory = tmp_path / "hosts"
     inventory.write_text(f"{slow.url} timeout=1 label=slow\n{engine.base_url} label=fine\n")
-    code, report = audit("--hosts-file", str(inventory), "--host-workers", "1",
+    _code, report = audit("--hosts-file", str(inventory), "--host-workers", "1",
                          "--select", "DW6")
     assert report["errors"] == [f"slow ({slow.url}): timed out after 1 s while listing "
                                 "(per-host timeout); the audit of this host is incomplete"]

@@ -110,7 +110,7 @@ def test_ssh_host_that_refuses_is_an_error(ssh_env: pytest.MonkeyPatch) -> None:
 def test_ssh_and_a_local_socket_in_one_audit(ssh: SshSetup, ssh_env: pytest.MonkeyPatch,
                                              docker_engine: PrivateEngine) -> None:
     """The same engine over ssh and a second one over its socket: two hosts, each named."""
-    code, report = audit("-H", ssh.sshd.url, "-H", docker_engine.base_url, "--select", "DW201")
+    _code, report = audit("-H", ssh.sshd.url, "-H", docker_engine.base_url, "--select", "DW201")
     assert report["errors"] == [] and report["summary"]["hosts_audited"] == 2
     hosts = {f["extra"]["host"] for f in report["findings"]}
     assert ssh.label in hosts

@@ -185,7 +185,7 @@ def test_tls_without_verification_ignores_the_environment_bundle(
     """``--tls`` (no verify) with a client certificate: the unrelated bundle in the
     environment must not turn verification back on."""
     clean_env.setenv("REQUESTS_CA_BUNDLE", str(tls.other_ca.path))
-    code, report = audit("-H", tls.url, "--tls", "--tlscert", str(tls.client.cert),
+    _code, report = audit("-H", tls.url, "--tls", "--tlscert", str(tls.client.cert),
                          "--tlskey", str(tls.client.key))
     assert report["errors"] == [] and report["summary"]["hosts_audited"] == 1
 
