@@ -91,7 +91,7 @@ def test_audit_over_ssh_reaches_the_remote_engine(ssh: SshSetup, ssh_env: pytest
     assert code == 1 and report["summary"]["hosts_audited"] == 1
     [host] = [s for s in report["subjects"] if "url" in s]
     assert host["host"] == ssh.label and host["url"] == ssh.sshd.url
-    assert host["engine_id"] == ssh.engine.client.info()["ID"]
+    assert host["engine_id"].startswith(ssh.engine.client.info()["Name"] + ":")
     sock = [f for f in report["findings"] if f["code"] == "DW201"]
     assert [f["subject"] for f in sock] == [f"{ssh.label}/ssh-sock"]
     # a remote engine: no socket or group facts are claimed about this machine

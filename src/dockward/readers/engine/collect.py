@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import hashlib
 import logging
 import os
 import queue
@@ -113,10 +114,20 @@ class HostAudit:
 
     @property
     def engine_id(self) -> str:
-        """The engine's own identity (``/info`` ID), else its URL: what tells two hosts
-        with the same name apart, in findings, fingerprints and merged reports."""
+        """The engine's identity: what tells two hosts with the same label or name apart,
+        in findings, fingerprints and merged reports.
+
+        ``/info``'s ``ID`` alone is not unique: every daemon of one machine shares it (it
+        comes from ``/etc/docker/key.json``), and so do VMs cloned from one image.  With
+        the host name and the data root it is: ``name:hash``, stable across audits.  An
+        engine that did not answer is known by its URL only.
+        """
         info = self.daemon.info if self.daemon is not None else {}
-        return str(info.get("ID") or "") or self.endpoint.display_url
+        if not info:
+            return self.endpoint.display_url
+        basis = "\x1f".join(str(info.get(k) or "") for k in ("ID", "Name", "DockerRootDir"))
+        digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:12]
+        return f"{info.get('Name') or 'engine'}:{digest}"
 
     def subject(self) -> dict[str, Any]:
         """This host for ``Report.subjects`` (the HTML report's per-host view)."""
