@@ -103,6 +103,25 @@ class Daemon:
         """True when the daemon itself answered ``GET /info`` (facts, not intentions)."""
         return bool(self.info)
 
+    @property
+    def engine(self) -> str:
+        """``docker`` or ``podman`` (from ``GET /version``'s components, live only).
+
+        Podman serves the Docker API without a daemon behind it: containers run under
+        their own ``conmon`` (no live restore to speak of), it has no ``icc`` setting and
+        no authorization plugins, so some daemon rules do not apply or advise otherwise.
+        """
+        return str(self.facts.get("engine") or "docker")
+
+    @property
+    def rootless(self) -> bool:
+        """The engine runs as an unprivileged user: root in its containers is that user.
+
+        Rootless Docker says so in ``SecurityOptions`` (``name=rootless``); rootless
+        Podman only in its own ``/info`` field ``Rootless``.
+        """
+        return "rootless" in self.security_options() or self.info.get("Rootless") is True
+
     def settings(self, key: str) -> list[Setting]:
         """Every explicit value of ``key`` (daemon.json spelling) from flags and daemon.json.
 

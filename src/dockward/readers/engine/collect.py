@@ -141,6 +141,8 @@ class HostAudit:
             "reachable": self.reachable,
             "name": info.get("Name"),
             "server_version": info.get("ServerVersion"),
+            "engine": self.daemon.engine if self.daemon is not None else None,
+            "rootless": self.daemon.rootless if self.daemon is not None else None,
             "operating_system": info.get("OperatingSystem"),
             "errors": list(self.errors),
             "containers": [
@@ -451,6 +453,7 @@ def _local_facts(state: _HostState, options: AuditOptions,
             config = read_daemon_config("/etc/docker/daemon.json")
     daemon = daemon_from_live(ep, state.info, process, config, state.bridge_options,
                               state.bridge_checked)
+    daemon.facts["engine"] = getattr(state.client, "dockward_engine", "docker")
     host = host_from_live(ep, daemon, process) if ep.is_local else None
     if config is not None and config.error:
         state.error(f"{ep.label}: {config.error}")

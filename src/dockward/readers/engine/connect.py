@@ -438,7 +438,9 @@ def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
     client.hooks["response"].extend(response_hooks)
     try:
         # what the SDK's version="auto" does, after the hooks are in place
-        client._version = str(client.version(api_version=False)["ApiVersion"])
+        version = client.version(api_version=False)
+        client._version = str(version["ApiVersion"])
+        client.dockward_engine = engine_of(version)
     except BaseException:
         client.close()
         raise
@@ -462,6 +464,15 @@ def _share_connection_pool(client: Any) -> None:
         return original("http+docker://localhost", proxies)
 
     adapter.get_connection = get_connection
+
+
+def engine_of(version: Any) -> str:
+    """``podman`` when ``GET /version`` lists the Podman Engine component, else ``docker``."""
+    components = version.get("Components") if isinstance(version, dict) else None
+    for component in components or []:
+        if isinstance(component, dict) and "podman" in str(component.get("Name", "")).lower():
+            return "podman"
+    return "docker"
 
 
 def require_ssh_support() -> None:

@@ -380,7 +380,7 @@ def host_from_live(endpoint: Endpoint, daemon: Daemon, process: DockerdProcess |
                    ) -> Host:
     """Socket, group members and daemon file permissions of a local daemon's machine."""
     label = endpoint.label
-    rootless = "rootless" in daemon.security_options()
+    rootless = daemon.rootless
     host = Host(name=label, anchor=Location(subject=label), local=endpoint.is_local,
                 rootless=rootless)
     if not endpoint.is_local:
