@@ -1,4 +1,4 @@
-"""Swarm rules (DW613, DW616, DW618-DW621) on a real two-node swarm of private daemons.
+"""Swarm rules (DW613, DW616-DW621) on a real two-node swarm of private daemons.
 
 The manager listens on ``0.0.0.0`` (swarm's default, DW619) and advertises 127.0.0.1; a
 second daemon joins as a worker.  The tests walk the cluster through its states in order:
@@ -26,7 +26,7 @@ from tests.engine.harness import BUSYBOX_TAG, PrivateEngine, free_tcp_port
 
 pytestmark = pytest.mark.engine
 
-SWARM_RULES = "DW613,DW616,DW618,DW619,DW620,DW621"
+SWARM_RULES = "DW613,DW616,DW617,DW618,DW619,DW620,DW621"
 
 
 class Cluster:
@@ -51,6 +51,10 @@ def cluster() -> Iterator[Cluster]:
         for name, net in (("svc-plain", "plainnet"), ("svc-enc", "encnet")):
             manager.docker("service", "create", "--detach", "--name", name, "--network", net,
                            BUSYBOX_TAG, "sleep", "1d")
+        # a deploy script that forgot to expand the variable, and a secret done right
+        manager.docker("service", "create", "--detach", "--name", "svc-env",
+                       "--env", "DB_PASSWORD=${DB_PASSWORD}",
+                       "--env", "DB_PASSWORD_FILE=/run/secrets/db", BUSYBOX_TAG, "sleep", "1d")
         yield c
 
 
@@ -69,6 +73,10 @@ def test_one_manager_swarm(cluster: Cluster) -> None:
          "overlay network 'plainnet' (services: svc-plain) is not encrypted: traffic between "
          "nodes on it crosses the network as clear VXLAN; recreate it with docker network "
          "create -d overlay --opt encrypted"),
+        ("DW617", f"{c.label}/svc-env",
+         "service 'svc-env' gets DB_PASSWORD through its environment (from ${DB_PASSWORD}): "
+         "the value is stored in the service spec for anyone who can inspect the service or "
+         "its tasks; pass it as a swarm secret (secrets: [...], read from /run/secrets/)"),
         ("DW613", f"{c.label}/swarm",
          "swarm autolock is off: the raft keys that decrypt the cluster state and every swarm "
          "secret are stored in clear on each manager's disk; run docker swarm update "
@@ -87,7 +95,7 @@ def test_manager_with_a_worker_is_told_to_drain(cluster: Cluster) -> None:
     c.worker.docker("swarm", "join", "--token", token, "--advertise-addr", f"127.0.0.1:{port}",
                     "--listen-addr", f"127.0.0.1:{port}", f"127.0.0.1:{c.port}")
     found = swarm_findings(c)
-    assert [code for code, _, _ in found] == ["DW616", "DW618", "DW613", "DW619"]
+    assert [code for code, _, _ in found] == ["DW616", "DW618", "DW617", "DW613", "DW619"]
     assert found[1] == (
         "DW618", f"{c.label}/node/{c.node_id}",
         "manager vm also runs service tasks although the swarm has 1 worker node(s): a "
@@ -100,8 +108,8 @@ def test_hardened_cluster_with_long_certificates(cluster: Cluster) -> None:
     c = cluster
     c.manager.docker("swarm", "update", "--autolock=true", "--cert-expiry", "8760h")
     c.manager.docker("node", "update", "--availability", "drain", c.node_id)
-    assert [code for code, _, _ in swarm_findings(c)] == ["DW616", "DW619", "DW620"]
-    assert swarm_findings(c)[2] == (
+    assert [code for code, _, _ in swarm_findings(c)] == ["DW616", "DW617", "DW619", "DW620"]
+    assert swarm_findings(c)[3] == (
         "DW620", f"{c.label}/swarm",
         "swarm node certificates are valid for 365 days (more than 90): a certificate copied "
         "from a node stays usable that long; run docker swarm update --cert-expiry 2160h")
@@ -116,5 +124,5 @@ def test_root_ca_made_two_years_ago(cluster: Cluster, tmp_path: Path) -> None:
     c.manager.docker("swarm", "ca", "--rotate", "--ca-cert", str(old.path),
                      "--ca-key", str(old.key_path))
     found = swarm_findings(c)
-    assert [code for code, _, _ in found] == ["DW616", "DW619", "DW621"]
-    assert found[2][2].startswith("the swarm root CA is 730 days old (more than 365)")
+    assert [code for code, _, _ in found] == ["DW616", "DW617", "DW619", "DW621"]
+    assert found[3][2].startswith("the swarm root CA is 730 days old (more than 365)")

@@ -4,11 +4,12 @@ declares them.
 Services are Workloads like any container; what is left is the cluster itself: whether
 the raft keys are locked (autolock), how long node certificates live and how old the CA
 is, which nodes are managers and whether they also run tasks, where the manager listens,
-and the overlay networks services talk over (``encrypted`` or not).  A live swarm comes
+the overlay networks services talk over (``encrypted`` or not), and what services pass
+through their environment (visible to anyone who can inspect them).  A live swarm comes
 from ``GET /swarm``, ``/nodes`` and ``/networks`` of a manager (plus the manager's own
 ``swarm/docker-state.json`` for its listen address, when the daemon is local); a stack file
-(``docker stack deploy -c``) can only show its overlay networks, so every other field is
-``None``: unknown, never "unset".
+(``docker stack deploy -c``) can only show its overlay networks and its services'
+environment, so every other field is ``None``: unknown, never "unset".
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ class SwarmNetwork:
     id: str = ""
 
 
+@dataclass(slots=True)
+class ServiceEnv:
+    """One environment variable of a service (``value`` None: taken from the shell that
+    runs ``docker stack deploy``, as ``environment: [NAME]`` does)."""
+
+    service: str
+    name: str
+    value: str | None
+    origin: Location
+
+
 @dataclass
 class Swarm:
     """A swarm cluster (``source_kind``: ``live`` from a manager, or ``stack-file``)."""
@@ -64,6 +76,7 @@ class Swarm:
     local_node_id: str = ""
     nodes: list[SwarmNode] = field(default_factory=list)
     networks: list[SwarmNetwork] = field(default_factory=list)
+    service_env: list[ServiceEnv] = field(default_factory=list)
     origins: dict[str, Location] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
 

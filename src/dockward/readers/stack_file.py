@@ -1,11 +1,13 @@
 """Stack files (``docker stack deploy -c``): the swarm facts a compose file can show.
 
 A stack file's services are read by the compose reader like any compose file; what is
-left for the swarm rules is its overlay networks: ``driver: overlay`` without
-``driver_opts: {encrypted: ...}`` sends the services' traffic between nodes in clear.
-Only networks that say ``driver: overlay`` are judged: the same file run by
-``docker compose up`` would make bridge networks, and a default cannot tell the two
-apart.  Every other Swarm field stays ``None`` (unknown from a file).
+left for the swarm rules is its overlay networks (``driver: overlay`` without
+``driver_opts: {encrypted: ...}`` sends the services' traffic between nodes in clear) and
+its services' environment (a secret passed there is stored in the service spec for
+anyone who can inspect it).  A file counts as a stack file when it declares an overlay
+network or a service with ``deploy:``: the same file run by ``docker compose up`` would
+make bridge networks and containers, and nothing else tells the two apart.  Every other
+Swarm field stays ``None`` (unknown from a file).
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dockward.models.swarm import Swarm, SwarmNetwork
+from dockward.models.swarm import ServiceEnv, Swarm, SwarmNetwork
 from dockward.readers.base import ReadError, SourceFile
 from dockward.readers.yamlsource import YamlDoc, load_documents
 
 
 def read_stack_swarm(files: list[SourceFile]) -> Iterator[Swarm]:
-    """One Swarm model per file that declares overlay networks (malformed YAML is the
-    compose reader's DW000, not reported twice)."""
+    """One Swarm model per stack file (malformed YAML is the compose reader's DW000, not
+    reported twice)."""
     for source in files:
-        if "overlay" not in source.text:
+        if "overlay" not in source.text and "deploy" not in source.text:
             continue
         docs = source.options.get("yaml_docs")
         if not (isinstance(docs, list) and all(isinstance(d, YamlDoc) for d in docs)):
@@ -38,11 +40,13 @@ def read_stack_swarm(files: list[SourceFile]) -> Iterator[Swarm]:
 
 def _swarm_of(doc: YamlDoc, file: str) -> Swarm | None:
     top = doc.value
-    if not isinstance(top, Mapping) or not isinstance(top.get("networks"), Mapping):
+    if not isinstance(top, Mapping):
         return None
-    users = _network_users(top.get("services"))
+    services: Mapping[str, Any] = _mapping(top.get("services"))
+    networks: Mapping[str, Any] = _mapping(top.get("networks"))
     model = Swarm(name=file, anchor=doc.location(file, ()), source_kind="stack-file")
-    for name, spec in top["networks"].items():
+    users = _network_users(services)
+    for name, spec in networks.items():
         if not isinstance(spec, Mapping) or str(spec.get("driver") or "") != "overlay":
             continue
         if spec.get("external"):
@@ -53,18 +57,41 @@ def _swarm_of(doc: YamlDoc, file: str) -> Swarm | None:
             encrypted=isinstance(opts, Mapping) and "encrypted" in opts,
             services=sorted(users.get(str(name), [])),
         ))
-    return model if model.networks else None
+    is_stack = bool(model.networks) or any(
+        isinstance(spec, Mapping) and "deploy" in spec for spec in services.values())
+    if not is_stack:
+        return None
+    for service, spec in services.items():
+        if isinstance(spec, Mapping):
+            model.service_env.extend(_environment(doc, file, str(service), spec))
+    return model
 
 
-def _network_users(services: Any) -> dict[str, list[str]]:
+def _environment(doc: YamlDoc, file: str, service: str, spec: Mapping[str, Any]
+                 ) -> Iterator[ServiceEnv]:
+    env = spec.get("environment")
+    base = ("services", service, "environment")
+    if isinstance(env, Mapping):
+        for key, value in env.items():
+            yield ServiceEnv(service, str(key), None if value is None else str(value),
+                             doc.location(file, (*base, key)))
+    elif isinstance(env, list):
+        for index, item in enumerate(env):
+            key, eq, value = str(item).partition("=")
+            yield ServiceEnv(service, key, value if eq else None,
+                             doc.location(file, (*base, index)))
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _network_users(services: Mapping[str, Any]) -> dict[str, list[str]]:
     """network name -> services attached to it (list or mapping form)."""
     out: dict[str, list[str]] = {}
-    if not isinstance(services, Mapping):
-        return out
     for service, spec in services.items():
         networks = spec.get("networks") if isinstance(spec, Mapping) else None
         names = list(networks) if isinstance(networks, Mapping | list) else []
         for net in names:
             out.setdefault(str(net), []).append(str(service))
     return out
-

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dockward.models.location import Location
-from dockward.models.swarm import Swarm, SwarmNetwork, SwarmNode
+from dockward.models.swarm import ServiceEnv, Swarm, SwarmNetwork, SwarmNode
 from dockward.readers.engine.connect import Endpoint
 
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)
@@ -76,6 +76,13 @@ def swarm_from_api(label: str, swarm: Mapping[str, Any], nodes: Sequence[Mapping
     for service in services:
         svc_spec = service.get("Spec") or {}
         name = str(svc_spec.get("Name") or service.get("ID") or "")
+        container = (svc_spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+        for index, item in enumerate(container.get("Env") or []):
+            key, eq, value = str(item).partition("=")
+            model.service_env.append(ServiceEnv(
+                service=name, name=key, value=value if eq else None,
+                origin=Location(subject=f"{label}/{name}",
+                                path=f"Spec.TaskTemplate.ContainerSpec.Env[{index}]")))
         for net in (svc_spec.get("TaskTemplate") or {}).get("Networks") or []:
             users.setdefault(str(net.get("Target") or ""), []).append(name)
     for net in networks:
