@@ -213,3 +213,4 @@ def test_a_bad_hosts_file_line_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["audit", "--hosts-file", str(inventory)])
     assert result.exit_code == 2
     assert f"{inventory}:3: unknown option 'tls=certs'" in result.stderr
+    assert "Traceback" not in result.stderr
