@@ -94,6 +94,10 @@ class Daemon:
     bridge_options: dict[str, str] | None = None
     bridge_checked: bool = False  # the bridge network was looked up (live audit)
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. bridge_icc from /networks
+    # docker | podman (``GET /version``'s components, live only).  Podman serves the Docker
+    # API without a daemon behind it: its containers run under their own ``conmon`` (no
+    # live restore to speak of), it has no ``icc`` setting and no authorization plugins
+    engine: str = "docker"
 
     def where(self, key: str) -> Location:
         return self.origins.get(key, self.anchor)
@@ -102,16 +106,6 @@ class Daemon:
     def is_live(self) -> bool:
         """True when the daemon itself answered ``GET /info`` (facts, not intentions)."""
         return bool(self.info)
-
-    @property
-    def engine(self) -> str:
-        """``docker`` or ``podman`` (from ``GET /version``'s components, live only).
-
-        Podman serves the Docker API without a daemon behind it: containers run under
-        their own ``conmon`` (no live restore to speak of), it has no ``icc`` setting and
-        no authorization plugins, so some daemon rules do not apply or advise otherwise.
-        """
-        return str(self.facts.get("engine") or "docker")
 
     @property
     def rootless(self) -> bool:

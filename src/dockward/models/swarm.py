@@ -71,6 +71,7 @@ class Swarm:
     node_cert_expiry_seconds: int | None = None
     ca_not_before: datetime | None = None  # when the current root CA was made
     external_ca: bool | None = None
+    root_rotation_in_progress: bool = False
     listen_addr: str | None = None  # None: not readable (remote manager, stack file)
     advertise_addr: str | None = None
     local_node_id: str = ""
@@ -78,7 +79,6 @@ class Swarm:
     networks: list[SwarmNetwork] = field(default_factory=list)
     service_env: list[ServiceEnv] = field(default_factory=list)
     origins: dict[str, Location] = field(default_factory=dict)
-    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_live(self) -> bool:

@@ -26,12 +26,10 @@ def read_stack_swarm(files: list[SourceFile]) -> Iterator[Swarm]:
     for source in files:
         if "overlay" not in source.text and "deploy" not in source.text:
             continue
-        docs = source.options.get("yaml_docs")
-        if not (isinstance(docs, list) and all(isinstance(d, YamlDoc) for d in docs)):
-            try:
-                docs = load_documents(source.text)
-            except ReadError:
-                continue
+        try:
+            docs = load_documents(source.text)
+        except ReadError:
+            continue
         for doc in docs:
             model = _swarm_of(doc, source.display)
             if model is not None:

@@ -56,7 +56,7 @@ def check(s: Swarm, ctx: RuleContext) -> Iterator[Hit]:
     - CIS Docker Benchmark v1.6, 7.9: CA certificates are rotated as appropriate
       (`CIS-7.9`)
     """
-    if not s.is_live or s.ca_not_before is None or s.facts.get("root_rotation_in_progress"):
+    if not s.is_live or s.ca_not_before is None or s.root_rotation_in_progress:
         return
     max_age = int(ctx.option("max_age_days", 365))
     age = (datetime.now(UTC) - s.ca_not_before).days

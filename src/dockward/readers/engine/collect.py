@@ -453,7 +453,7 @@ def _local_facts(state: _HostState, options: AuditOptions,
             config = read_daemon_config("/etc/docker/daemon.json")
     daemon = daemon_from_live(ep, state.info, process, config, state.bridge_options,
                               state.bridge_checked)
-    daemon.facts["engine"] = getattr(state.client, "dockward_engine", "docker")
+    daemon.engine = getattr(state.client, "dockward_engine", "docker")
     host = host_from_live(ep, daemon, process) if ep.is_local else None
     if config is not None and config.error:
         state.error(f"{ep.label}: {config.error}")

@@ -56,8 +56,7 @@ def swarm_from_api(label: str, swarm: Mapping[str, Any], nodes: Sequence[Mapping
     model.external_ca = bool(ca_config.get("ExternalCAs"))
     model.ca_not_before = certificate_not_before(
         str((swarm.get("TLSInfo") or {}).get("TrustRoot") or ""))
-    model.facts["root_rotation_in_progress"] = bool(swarm.get("RootRotationInProgress"))
-    model.facts["updated_at"] = str(swarm.get("UpdatedAt") or "")
+    model.root_rotation_in_progress = bool(swarm.get("RootRotationInProgress"))
     for index, node in enumerate(nodes):
         node_spec = node.get("Spec") or {}
         manager = node.get("ManagerStatus") or {}
