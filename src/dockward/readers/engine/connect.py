@@ -416,6 +416,12 @@ def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
             ca_cert=endpoint.tls.ca_cert if endpoint.tls.verify else None,
             verify=endpoint.tls.verify,
         )
+        if not endpoint.tls.verify:  # --tls without --tlsverify was asked for, as with docker
+            import warnings
+
+            import urllib3
+
+            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
     client = docker.APIClient(
         base_url=endpoint.url,
         version=docker.constants.DEFAULT_DOCKER_API_VERSION,  # negotiated below
