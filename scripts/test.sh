@@ -8,6 +8,10 @@ need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 [ -x /usr/bin/busybox ] || [ -x /bin/busybox ] || need_apt+=(busybox-static)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# audits over ssh (a private sshd on loopback) and of Podman (rootful and rootless)
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
+command -v podman >/dev/null 2>&1 || need_apt+=(podman)
+command -v newuidmap >/dev/null 2>&1 || need_apt+=(uidmap)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== apt-get install ${need_apt[*]}"

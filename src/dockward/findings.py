@@ -133,11 +133,14 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across line shifts: code + file + source path + evidence (+ subject)."""
+        """Stable across line shifts: code + file + source path + evidence (+ subject, and
+        the engine's id for live findings, so two hosts with one name never share one)."""
         loc = self.location
-        basis = "\x1f".join(
-            (self.code, loc.file, loc.path, loc.subject, self.evidence or self.message)
-        )
+        parts = [self.code, loc.file, loc.path, loc.subject, self.evidence or self.message]
+        engine = (self.extra or {}).get("engine_id")
+        if engine:
+            parts.append(str(engine))
+        basis = "\x1f".join(parts)
         return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, str, int, int, str]:

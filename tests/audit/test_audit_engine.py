@@ -406,6 +406,15 @@ def test_swarm_services_become_workloads(make_private_engine: Callable[..., Priv
     svc = next(f for f in report["findings"] if f["code"] == "DW201")
     assert svc["extra"]["service"] == "svc-sock"
     assert report["summary"]["services"] == 2
+    # the swarm itself: one node listening on 127.0.0.1, defaults otherwise; only the
+    # missing autolock is reported (DW618-DW621 pass: no workers, a specific listen
+    # address, 90-day certificates, a CA made just now)
+    swarm = [(f["code"], f["subject"]) for f in report["findings"]
+             if f["code"] in ("DW613", "DW616", "DW618", "DW619", "DW620", "DW621")]
+    assert swarm == [("DW613", f"{host}/swarm")]
+    [subject] = report["subjects"]
+    assert subject["swarm"]["managers"] == 1 and subject["swarm"]["autolock"] is False
+    assert subject["swarm"]["listen_addr"].startswith("127.0.0.1:")
 
 
 def test_many_hosts_in_one_audit(seed: PrivateEngine,

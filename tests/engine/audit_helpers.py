@@ -96,8 +96,10 @@ class RecordingProxy:
     Use as a context manager; ``requests`` holds what passed, in arrival order.
     """
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, read_only: bool = False) -> None:
         self.upstream = upstream
+        self.read_only = read_only  # refuse (403) and log anything but GET and HEAD
+        self.refused: list[RecordedRequest] = []
         self.dir = tempfile.mkdtemp(prefix="dw-proxy-", dir="/tmp")
         self.socket_path = os.path.join(self.dir, "proxy.sock")
         self.requests: list[RecordedRequest] = []
@@ -180,6 +182,15 @@ class RecordingProxy:
                     if parsed is None:
                         break
                     request, length, upgrade = parsed
+                    if self.read_only and request.method not in ("GET", "HEAD"):
+                        with self._lock:
+                            self.refused.append(request)
+                        body = b'{"message":"read-only proxy: refused"}'
+                        client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: "
+                                       b"application/json\r\nContent-Length: %d\r\n\r\n%s"
+                                       % (len(body), body))
+                        buf = buf[length:]
+                        continue
                     with self._lock:
                         self.requests.append(request)
                     upstream.sendall(buf[:length])

@@ -3,13 +3,13 @@ the converters the fixers (and tighten) use give back every security-relevant se
 
 from __future__ import annotations
 
+from dockward.engine_body import body_from_workload
 from dockward.findings import Change, Remedy
 from dockward.fixers.workload_model import apply_to_workload, command_line, run_args
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.commands import read_commands
 from dockward.readers.compose import read_compose
-from dockward.engine_body import body_from_workload
 from dockward.readers.engine.inspect_to_workload import workload_from_create_body
 
 COMPOSE = """\

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from dockward.config import Config
+from dockward.engine_body import body_from_workload
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
 from dockward.readers.compose import read_compose
-from dockward.engine_body import body_from_workload
 from dockward.usecases.fix import fix_paths, write_changes
 from dockward.usecases.fix_live import fix_container
 from tests.engine.harness import BUSYBOX_TAG, PrivateEngine

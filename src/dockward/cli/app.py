@@ -12,6 +12,7 @@ from dockward.cli import (
     fix_cmd,
     inside_cmd,
     plugin_cmd,
+    report_cmd,
     rules_cmd,
     scan_cmd,
     tighten_cmd,
@@ -56,6 +57,7 @@ app.command("explain")(rules_cmd.explain)
 app.command("inside")(inside_cmd.inside)
 app.command("tighten")(tighten_cmd.tighten)
 app.command("install-docker-plugin")(plugin_cmd.install_docker_plugin)
+app.add_typer(report_cmd.report_app)
 
 
 def main() -> None:

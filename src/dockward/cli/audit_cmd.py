@@ -45,6 +45,9 @@ def audit(
         help="Docker CLI context to audit (from ~/.docker/contexts); repeatable.")] = None,
     all_contexts: Annotated[bool, typer.Option("--all-contexts",
         help="Audit the default context and every context in ~/.docker/contexts.")] = False,
+    hosts_file: Annotated[list[str] | None, typer.Option("--hosts-file",
+        help="Inventory of engines: one URL per line, '#' comments, optional "
+             "tls-dir=DIR label=NAME timeout=SECONDS per line; repeatable.")] = None,
     all_containers: Annotated[bool, typer.Option("--all", "-a",
         help="Also audit stopped and created-only containers.")] = False,
     images: Annotated[str, typer.Option("--images",
@@ -80,6 +83,14 @@ def audit(
         help="Concurrent API requests (threads) across all hosts.", min=1, max=256)] = 16,
     timeout: Annotated[float, typer.Option("--timeout",
         help="Seconds to wait for each API call.", min=0.1)] = 30.0,
+    host_workers: Annotated[int, typer.Option("--host-workers",
+        help="Hosts audited at the same time.", min=1, max=1024)] = 16,
+    host_timeout: Annotated[float, typer.Option("--host-timeout",
+        help="Seconds for one whole host; a host still not done is reported as timed out "
+             "and the others go on.", min=0.1)] = 120.0,
+    max_response_mb: Annotated[float, typer.Option("--max-response-mb",
+        help="Largest Engine API response accepted (MiB); a larger one is an error for "
+             "that call.", min=0.01)] = 128.0,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
         help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
     inside: Annotated[list[str] | None, typer.Option("--inside",
@@ -94,6 +105,8 @@ def audit(
         AuditOptions,
     )
     from dockward.readers.engine.connect import EndpointError, TLSOptions, resolve_endpoints
+    from dockward.readers.engine.hosts_file import read_hosts_file
+    from dockward.url_redaction import redact_urls_in
     from dockward.usecases.audit import audit_hosts
 
     if images not in IMAGE_MODES:
@@ -102,13 +115,18 @@ def audit(
     tls_options = TLSOptions(enabled=tls or tlsverify, verify=tlsverify, ca_cert=tlscacert,
                              client_cert=tlscert, client_key=tlskey)
     try:
+        host_lines = [entry for path in hosts_file or [] for entry in read_hosts_file(path)]
         endpoints = resolve_endpoints(split_list(host), split_list(context), all_contexts,
-                                      tls_options)
+                                      tls_options, host_lines=host_lines)
     except EndpointError as exc:
-        raise fail_usage(str(exc)) from None
+        raise fail_usage(redact_urls_in(str(exc))) from None
+    if hosts_file and not host_lines:
+        raise fail_usage(f"no engine listed in {', '.join(hosts_file)}")
     options = AuditOptions(include_stopped=all_containers, images=images,
                            exclude=tuple(split_list(exclude_container)),
-                           daemon_config=daemon_config, workers=workers, timeout=timeout)
+                           daemon_config=daemon_config, workers=workers, timeout=timeout,
+                           host_workers=host_workers, host_timeout=host_timeout,
+                           max_response_bytes=int(max_response_mb * 1024 * 1024))
     show = sys.stderr.isatty() if progress is None else progress
     with progress_bar(show, "auditing") as tick:
         outcome = audit_hosts(endpoints, options, cfg, split_list(inside), progress=tick)

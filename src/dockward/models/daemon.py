@@ -94,6 +94,10 @@ class Daemon:
     bridge_options: dict[str, str] | None = None
     bridge_checked: bool = False  # the bridge network was looked up (live audit)
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. bridge_icc from /networks
+    # docker | podman (``GET /version``'s components, live only).  Podman serves the Docker
+    # API without a daemon behind it: its containers run under their own ``conmon`` (no
+    # live restore to speak of), it has no ``icc`` setting and no authorization plugins
+    engine: str = "docker"
 
     def where(self, key: str) -> Location:
         return self.origins.get(key, self.anchor)
@@ -102,6 +106,15 @@ class Daemon:
     def is_live(self) -> bool:
         """True when the daemon itself answered ``GET /info`` (facts, not intentions)."""
         return bool(self.info)
+
+    @property
+    def rootless(self) -> bool:
+        """The engine runs as an unprivileged user: root in its containers is that user.
+
+        Rootless Docker says so in ``SecurityOptions`` (``name=rootless``); rootless
+        Podman only in its own ``/info`` field ``Rootless``.
+        """
+        return "rootless" in self.security_options() or self.info.get("Rootless") is True
 
     def settings(self, key: str) -> list[Setting]:
         """Every explicit value of ``key`` (daemon.json spelling) from flags and daemon.json.

@@ -34,7 +34,7 @@ class DaemonDefaults:
                 (seccomp is not None and str(seccomp.value).strip().lower() == "unconfined")
                 or info_seccomp.get("profile", "").lower() == "unconfined"),
             userns_remap=bool(daemon.setting("userns-remap"))
-            or "userns" in daemon.security_options(),
+            or "userns" in daemon.security_options() or daemon.rootless,
         )
 
 

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from dockward import __version__
 from dockward.findings import Finding, Severity
 from dockward.report import Report
+from dockward.reporters.fleet import fleet_view, host_anchor
 from dockward.reporters.markdown import RuleFacts, doc_section, rule_facts
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
@@ -261,5 +262,6 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         severities=SEVERITIES, charts=charts(report, files, hosts),
         objects=sum(len(h.children) + len(h.clean) for h in hosts),
         suppressed=sum(1 for f in report.findings if f.suppressed),
+        fleet=fleet_view(report.visible, report.subjects), host_anchor=host_anchor,
     )
     out.write(page)

@@ -25,7 +25,9 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     (`--userns-remap`) nor `rootless`. That is the daemon's own statement, so it covers
     `daemon.json`, flags and defaults alike. It also reports `--userns-remap` set to an
     empty value on a command line. A dockerd command line without the flag is not
-    reported, because `daemon.json` may set it.
+    reported, because `daemon.json` may set it. Podman's Docker-compatible API is judged
+    the same way: rootless Podman (its `/info` says `Rootless: true`) passes, rootful Podman
+    is reported with Podman's remedies (rootless, or `--userns=auto`).
 
     ## Why it matters
     Without remapping, UID 0 in every container is UID 0 on the host. The seed's
@@ -75,7 +77,16 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     if not d.is_live:
         return
     options = d.security_options()
-    if "userns" in options or "rootless" in options:
+    if "userns" in options or d.rootless:
+        return
+    if d.engine == "podman":
+        yield Hit(
+            d.anchor.child("info.Rootless"),
+            "Podman runs rootful without a user namespace: UID 0 in every container is UID 0 "
+            "on the host, so any breakout or host-path write acts as real root; run Podman "
+            "rootless, or give containers --userns=auto",
+            "Rootless: false",
+        )
         return
     shown = ", ".join(str(o) for o in d.info.get("SecurityOptions") or []) or "none"
     yield Hit(

@@ -24,7 +24,8 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     Reports a live daemon that `docker info` shows without authorization plugins
     (`Plugins.Authorization` empty, no `--authorization-plugin`, no
     `authorization-plugins` in `daemon.json`). This is informational: many hosts rightly
-    rely on keeping the socket private instead.
+    rely on keeping the socket private instead. Podman supports no authorization plugins:
+    for it the finding points to a filtering proxy in front of its socket.
 
     ## Why it matters
     Without an authorization plugin, anyone who reaches the socket can do anything:
@@ -63,6 +64,16 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
         return
     plugins = (d.info.get("Plugins") or {}).get("Authorization") or []
     if plugins or d.settings("authorization-plugins"):
+        return
+    if d.engine == "podman":
+        yield Hit(
+            d.anchor.child("info.Plugins.Authorization"),
+            "no authorization: every client that reaches Podman's API socket can do "
+            "everything (privileged containers, host mounts, exec) and Podman supports no "
+            "authorization plugins; put a filtering proxy such as `dockward guard proxy` in "
+            "front of the socket",
+            "Plugins.Authorization: []",
+        )
         return
     yield Hit(
         d.anchor.child("info.Plugins.Authorization"),

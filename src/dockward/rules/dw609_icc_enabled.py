@@ -27,7 +27,8 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     the default `bridge` network's `com.docker.network.bridge.enable_icc` option. When that
     network cannot be read, it reports an `icc` setting that is absent while the daemon's
     command line and `daemon.json` are both known. Daemons without a default bridge
-    (`--bridge=none`) are not reported.
+    (`--bridge=none`) are not reported, nor is Podman, which has no `icc` setting (it
+    isolates containers by network).
 
     ## Why it matters
     On the default bridge every container can open connections to every other container's
@@ -71,6 +72,8 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     bridge = d.setting("bridge")
     if bridge is not None and str(bridge.value).strip().lower() == "none":
         return
+    if d.engine == "podman":
+        return  # no icc setting: Podman isolates by network, not by a bridge option
     options = d.bridge_options
     if options is not None:
         if str(options.get(ICC_OPTION, "true")).lower() == "true":

@@ -23,7 +23,9 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ## What it does
     Reports a live daemon whose `docker info` shows `LiveRestoreEnabled: false`, and
     `--live-restore=false` / `"live-restore": false` written anywhere. Swarm managers and
-    workers are not reported, because live restore does not apply to swarm services.
+    workers are not reported, because live restore does not apply to swarm services, nor
+    is Podman: it has no daemon, and its containers run under their own `conmon` process
+    whatever happens to the API service.
 
     ## Why it matters
     Without live restore, stopping dockerd stops all containers. That makes security
@@ -58,8 +60,8 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(explicit.origin, "live-restore is explicitly off: restarting or upgrading "
                   "dockerd stops every container", "live-restore=false")
         return
-    if not d.is_live or d.info.get("LiveRestoreEnabled") is not False:
-        return
+    if not d.is_live or d.info.get("LiveRestoreEnabled") is not False or d.engine == "podman":
+        return  # Podman has no daemon: its containers run under conmon and outlive the API
     swarm = d.info.get("Swarm") or {}
     if swarm.get("LocalNodeState") == "active":
         return

@@ -15,6 +15,7 @@ from dockward.config import Config
 from dockward.findings import Finding
 from dockward.models.environment import DaemonDefaults, Environment
 from dockward.models.image import Image
+from dockward.models.swarm import Swarm
 from dockward.models.workload import Workload
 from dockward.readers.engine.collect import AuditOptions, AuditResult, HostAudit, collect
 from dockward.readers.engine.connect import Endpoint
@@ -81,7 +82,7 @@ def judge_collected(result: AuditResult, runner: RuleRunner) -> list[Finding]:
     for host in result.hosts:
         env = Environment(daemon=DaemonDefaults.of(host.daemon)) if host.daemon else None
         for model in host.models():
-            tags = _tags(host.endpoint.label, model)
+            tags = {**_tags(host.endpoint.label, model), "engine_id": host.engine_id}
             for finding in runner.check(model, env):
                 finding.extra = {**tags, **(finding.extra or {})}
                 findings.append(finding)
@@ -96,6 +97,8 @@ def _tags(label: str, model: object) -> dict[str, Any]:
                 f"{kind}_id": str(model.facts.get("id", ""))[:12], "image": model.image}
     if isinstance(model, Image):
         return {"host": label, "image": model.ref, "image_id": model.short_id}
+    if isinstance(model, Swarm):
+        return {"host": label, "swarm": model.cluster_id[:12]}
     return {"host": label}
 
 

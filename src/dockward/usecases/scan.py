@@ -91,6 +91,7 @@ def guarded(display: str, reader: str, models: Callable[[], Iterable[object]]
 def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
     from dockward.readers.compose import read_compose
     from dockward.readers.interpolate import read_env_file
+    from dockward.readers.stack_file import read_stack_swarm
 
     env: dict[str, str] = {}
     if group[0].path:
@@ -102,6 +103,7 @@ def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
                 env = {}
     try:
         yield from guarded(group[0].display, "compose", lambda: read_compose(group, env))
+        yield from guarded(group[0].display, "stack", lambda: read_stack_swarm(group))
     finally:
         for src in group:
             _release(src)

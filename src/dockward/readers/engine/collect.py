@@ -8,13 +8,19 @@ inspected once and every image needed is inspected and its history fetched once,
 thread pool shared by all hosts over keep-alive connection pools.  The audit issues GET
 requests only (a test proves it through a recording proxy).
 
-A host that cannot be reached becomes an error and the other hosts go on.
+A host that cannot be reached becomes an error and the other hosts go on.  At most
+``host_workers`` hosts are audited at once; each has a deadline (``host_timeout``, or its
+hosts-file ``timeout=``) after which it is reported as timed out and no longer waited for.
+Every response passes a guard (:mod:`dockward.readers.engine.response_guard`) that caps
+its size and enforces that deadline while the bytes arrive, so an endpoint that streams
+forever or drips slowly costs one error, not the machine's memory or the whole audit.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fnmatch
+import hashlib
 import logging
 import os
 import queue
@@ -23,13 +29,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from dockward.models.daemon import Daemon
 from dockward.models.host import Host
 from dockward.models.image import Image
+from dockward.models.swarm import Swarm
 from dockward.models.workload import Workload
 from dockward.readers.engine.connect import DEFAULT_TIMEOUT, Endpoint, make_api_client
 from dockward.readers.engine.daemon import (
@@ -47,6 +53,14 @@ from dockward.readers.engine.inspect_to_workload import (
     workload_from_inspect,
     workload_from_swarm_service,
 )
+from dockward.readers.engine.response_guard import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    HostDeadlineExceeded,
+    guard_responses,
+)
+from dockward.readers.engine.swarm import read_swarm
+from dockward.readers.engine.worker_pool import DaemonThreadPool
+from dockward.url_redaction import redact_urls_in
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +77,11 @@ class AuditOptions:
     exclude: tuple[str, ...] = ()  # glob patterns on container names (and id prefixes)
     daemon_config: str | None = None  # explicit --daemon-config for local daemons
     workers: int = 16
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # per API call
     exclude_self: bool = True
+    host_workers: int = 16  # hosts audited at once
+    host_timeout: float = 120.0  # seconds for one whole host
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 @dataclass
@@ -78,6 +95,7 @@ class HostAudit:
     containers: list[Workload] = field(default_factory=list)
     services: list[Workload] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    swarm: Swarm | None = None
     excluded: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
@@ -91,18 +109,40 @@ class HostAudit:
         yield from self.containers
         yield from self.services
         yield from self.images
+        if self.swarm is not None:
+            yield self.swarm
+
+    @property
+    def engine_id(self) -> str:
+        """The engine's identity: what tells two hosts with the same label or name apart,
+        in findings, fingerprints and merged reports.
+
+        ``/info``'s ``ID`` alone is not unique: every daemon of one machine shares it (it
+        comes from ``/etc/docker/key.json``), and so do VMs cloned from one image.  With
+        the host name and the data root it is: ``name:hash``, stable across audits.  An
+        engine that did not answer is known by its URL only.
+        """
+        info = self.daemon.info if self.daemon is not None else {}
+        if not info:
+            return self.endpoint.display_url
+        basis = "\x1f".join(str(info.get(k) or "") for k in ("ID", "Name", "DockerRootDir"))
+        digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:12]
+        return f"{info.get('Name') or 'engine'}:{digest}"
 
     def subject(self) -> dict[str, Any]:
         """This host for ``Report.subjects`` (the HTML report's per-host view)."""
         info = self.daemon.info if self.daemon is not None else {}
         return {
             "host": self.endpoint.label,
-            "url": self.endpoint.url,
+            "url": self.endpoint.display_url,
+            "engine_id": self.engine_id,
             "origin": self.endpoint.origin,
             "context": self.endpoint.context,
             "reachable": self.reachable,
             "name": info.get("Name"),
             "server_version": info.get("ServerVersion"),
+            "engine": self.daemon.engine if self.daemon is not None else None,
+            "rootless": self.daemon.rootless if self.daemon is not None else None,
             "operating_system": info.get("OperatingSystem"),
             "errors": list(self.errors),
             "containers": [
@@ -118,6 +158,7 @@ class HostAudit:
                  "user": i.user, "subject": i.anchor.subject}
                 for i in self.images
             ],
+            "swarm": self.swarm.summary() if self.swarm is not None else None,
             "excluded": list(self.excluded),
             "api_calls": dict(sorted(self.calls.items())),
             "seconds": round(self.seconds, 3),
@@ -188,8 +229,12 @@ def reason(exc: BaseException) -> str:
         if isinstance(current, OSError) and current.strerror:
             return current.strerror
         explanation = getattr(current, "explanation", None)
-        if explanation:
-            best = str(explanation)
+        if explanation:  # the daemon's own words (docker.errors.APIError)
+            text = str(explanation.decode(errors="replace") if isinstance(explanation, bytes)
+                       else explanation)
+            if "HTTP request to an HTTPS server" in text:
+                text += " (the engine requires TLS: add --tlsverify and the certificates)"
+            return text
         for arg in getattr(current, "args", ()):
             if isinstance(arg, BaseException):
                 inner = reason(arg)
@@ -260,12 +305,25 @@ class _HostState:
         self.bridge_options: dict[str, str] | None = None
         self.bridge_checked = False
         self.started = time.perf_counter()
+        self.deadline = float("inf")  # set when the host gets its turn
+        self.pending = 0  # tasks submitted and not finished
+        self.abandoned = False  # timed out: late results are dropped
+        self.listed = False
+
+    def error(self, text: str) -> None:
+        """Record an error of this host (credentials in URLs masked)."""
+        with self.lock:
+            self.audit.errors.append(redact_urls_in(text))
 
 
 def _list_host(state: _HostState, options: AuditOptions, self_id: str | None) -> None:
     """Connect and make the per-host listing calls (raises when the host is unreachable)."""
     ep = state.audit.endpoint
-    state.client = make_api_client(ep, timeout=options.timeout, pool_size=options.workers)
+    budget = max(0.1, state.deadline - time.monotonic())
+    state.client = make_api_client(
+        ep, timeout=min(options.timeout, budget), pool_size=options.workers,
+        response_hooks=[guard_responses(options.max_response_bytes, lambda: state.deadline,
+                                        ep.label)])
     _count_calls(state.client, state.audit.calls, state.lock)
     api = state.client
     state.info = api.info()
@@ -291,6 +349,7 @@ def _list_host(state: _HostState, options: AuditOptions, self_id: str | None) ->
     if swarm.get("LocalNodeState") == "active" and swarm.get("ControlAvailable"):
         state.services = list(api.services())
         state.network_names = _service_networks(api, state.services)
+        state.audit.swarm = read_swarm(api, ep, state.info, state.services)
     state.bridge_checked, state.bridge_options = _bridge_options(api)
 
 
@@ -338,14 +397,15 @@ def _inspect_container(state: _HostState, summary: dict[str, Any]) -> None:
         data = state.client.inspect_container(cid)
     except docker.errors.NotFound:
         return  # removed between the listing and the inspect: nothing to audit
+    except HostDeadlineExceeded:
+        raise
     except Exception as exc:  # one container's failure must not end the host's audit
-        with state.lock:
-            state.audit.errors.append(f"{state.audit.endpoint.label}: container {name}: "
-                                      f"{reason(exc)}")
+        state.error(f"{state.audit.endpoint.label}: container {name}: {reason(exc)}")
         return
     workload = workload_from_inspect(data, f"{state.audit.endpoint.label}/{name}")
     with state.lock:
-        state.audit.containers.append(workload)
+        if not state.abandoned:
+            state.audit.containers.append(workload)
 
 
 def _inspect_image(state: _HostState, image_id: str) -> None:
@@ -356,21 +416,23 @@ def _inspect_image(state: _HostState, image_id: str) -> None:
         data = state.client.inspect_image(image_id)
     except docker.errors.NotFound:
         return
+    except HostDeadlineExceeded:
+        raise
     except Exception as exc:
-        with state.lock:
-            state.audit.errors.append(f"{label}: image {image_id[:19]}: {reason(exc)}")
+        state.error(f"{label}: image {image_id[:19]}: {reason(exc)}")
         return
     history: list[dict[str, Any]] | None
     try:
         history = list(state.client.history(image_id))
+    except HostDeadlineExceeded:
+        raise
     except Exception as exc:
         history = None
-        with state.lock:
-            state.audit.errors.append(f"{label}: history of image {image_id[:19]}: "
-                                      f"{reason(exc)}")
+        state.error(f"{label}: history of image {image_id[:19]}: {reason(exc)}")
     image = image_from_inspect(data, history, label, state.image_ids.get(image_id, ()))
     with state.lock:
-        state.audit.images.append(image)
+        if not state.abandoned:
+            state.audit.images.append(image)
 
 
 def _local_facts(state: _HostState, options: AuditOptions,
@@ -391,12 +453,14 @@ def _local_facts(state: _HostState, options: AuditOptions,
             config = read_daemon_config("/etc/docker/daemon.json")
     daemon = daemon_from_live(ep, state.info, process, config, state.bridge_options,
                               state.bridge_checked)
+    daemon.engine = getattr(state.client, "dockward_engine", "docker")
     host = host_from_live(ep, daemon, process) if ep.is_local else None
+    if config is not None and config.error:
+        state.error(f"{ep.label}: {config.error}")
     with state.lock:
-        if config is not None and config.error:
-            state.audit.errors.append(f"{ep.label}: {config.error}")
-        state.audit.daemon = daemon
-        state.audit.host = host
+        if not state.abandoned:
+            state.audit.daemon = daemon
+            state.audit.host = host
 
 
 def _services(state: _HostState) -> None:
@@ -438,8 +502,14 @@ def _finish(state: _HostState) -> None:
 
 
 def collect(endpoints: list[Endpoint], options: AuditOptions | None = None,
-                    progress: ProgressFn | None = None) -> AuditResult:
-    """Audit every endpoint concurrently; unreachable ones become errors, not exceptions."""
+            progress: ProgressFn | None = None) -> AuditResult:
+    """Audit every endpoint concurrently; unreachable ones become errors, not exceptions.
+
+    Hosts take turns (``host_workers`` at a time); their API calls share one pool of
+    ``workers`` threads.  The pool's threads are daemon threads: a host that stops
+    answering on a transport without socket timeouts (an ``ssh`` child process) is
+    abandoned at its deadline and cannot keep the process from exiting.
+    """
     options = options or AuditOptions()
     if options.images not in IMAGE_MODES:
         raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}")
@@ -459,45 +529,106 @@ def collect(endpoints: list[Endpoint], options: AuditOptions | None = None,
     tick(0, len(states))
     # Completed tasks arrive on a queue (O(1) per task; waiting on a growing set of
     # futures would cost O(n) per completion on the thread that also holds the GIL).
-    finished: queue.SimpleQueue[tuple[Future[None], _HostState, bool]] = queue.SimpleQueue()
-    with ThreadPoolExecutor(max_workers=max(1, options.workers),
-                            thread_name_prefix="dockward-audit") as pool:
+    finished: queue.SimpleQueue[tuple[_HostState, bool, BaseException | None]] = (
+        queue.SimpleQueue())
+    pool = DaemonThreadPool(max(1, options.workers), name="dockward-audit")
+    waiting = list(reversed(states))  # hosts not started yet (popped from the end)
+    active: list[_HostState] = []
 
-        def submit(listing: bool, state: _HostState, fn: Callable[..., None],
-                   *args: Any) -> None:
-            fut = pool.submit(fn, state, *args)
-            fut.add_done_callback(lambda f: finished.put((f, state, listing)))
+    def submit(listing: bool, state: _HostState, fn: Callable[..., None], *args: Any) -> None:
+        state.pending += 1
 
-        for state in states:
+        def run() -> None:
+            if state.abandoned:  # queued before the host timed out: nothing to do
+                finished.put((state, listing, None))
+                return
+            try:
+                fn(state, *args)
+            except BaseException as exc:
+                finished.put((state, listing, exc))
+            else:
+                finished.put((state, listing, None))
+
+        pool.submit(run)
+
+    def start_hosts() -> None:
+        while waiting and len(active) < max(1, options.host_workers):
+            state = waiting.pop()
+            limit = state.audit.endpoint.host_timeout or options.host_timeout
+            state.deadline = time.monotonic() + limit
+            state.started = time.perf_counter()
+            active.append(state)
             submit(True, state, _list_host, options, self_id)
-        outstanding = len(states)
-        while outstanding:
-            fut, state, listing = finished.get()
-            outstanding -= 1
-            tick(1, 0)
-            exc = fut.exception()
-            if not listing:
-                if exc is not None:  # a bug in a reader: report it, keep going
-                    log.error("audit task failed", exc_info=exc)
-                    state.audit.errors.append(
-                        f"{state.audit.endpoint.label}: internal error: {exc!r}")
-                continue
+
+    def retire(state: _HostState) -> None:
+        if state in active:
+            active.remove(state)
+            with state.lock:  # late tasks of an abandoned host check the flag under it
+                if state.audit.reachable:
+                    _services(state)
+                _finish(state)
+
+    start_hosts()
+    while active:
+        now = time.monotonic()
+        for state in [s for s in active if now >= s.deadline]:
+            _abandon(state, options, pool)
+            retire(state)
+        start_hosts()
+        if not active:
+            break
+        wait = max(0.0, min(s.deadline for s in active) - time.monotonic())
+        try:
+            state, listing, exc = finished.get(timeout=min(wait, 3600.0) + 0.01)
+        except queue.Empty:
+            continue
+        state.pending -= 1
+        if state.abandoned:
+            continue
+        tick(1, 0)
+        if isinstance(exc, HostDeadlineExceeded):
+            _abandon(state, options, pool)
+            retire(state)
+            start_hosts()
+            continue
+        if listing:
             if exc is not None:
-                state.audit.errors.append(
-                    f"{state.audit.endpoint.label} ({state.audit.endpoint.url}): "
-                    f"cannot audit: {reason(exc)}")
-                continue
-            state.audit.reachable = True
-            count = 1 + len(state.summaries) + len(state.image_ids)
-            tick(0, count)
-            outstanding += count
-            submit(False, state, _local_facts, options, processes)
-            for summary in state.summaries:
-                submit(False, state, _inspect_container, summary)
-            for image_id in state.image_ids:
-                submit(False, state, _inspect_image, image_id)
-    for state in states:
-        if state.audit.reachable:
-            _services(state)
-        _finish(state)
+                state.error(f"{state.audit.endpoint.label} ({state.audit.endpoint.display_url}):"
+                            f" cannot audit: {reason(exc)}")
+            else:
+                state.audit.reachable = True
+                state.listed = True
+                count = 1 + len(state.summaries) + len(state.image_ids)
+                tick(0, count)
+                submit(False, state, _local_facts, options, processes)
+                for summary in state.summaries:
+                    submit(False, state, _inspect_container, summary)
+                for image_id in state.image_ids:
+                    submit(False, state, _inspect_image, image_id)
+        elif exc is not None:  # a bug in a reader: report it, keep going
+            log.error("audit task failed", exc_info=exc)
+            state.error(f"{state.audit.endpoint.label}: internal error: {exc!r}")
+        if state.pending == 0:
+            retire(state)
+            start_hosts()
+    pool.shutdown()
     return AuditResult(hosts=[s.audit for s in states], seconds=time.perf_counter() - started)
+
+
+def _abandon(state: _HostState, options: AuditOptions, pool: DaemonThreadPool) -> None:
+    """Give up on a host past its deadline: report it, drop late results, and replace
+    the threads it still occupies so the other hosts keep their share of the pool."""
+    if state.abandoned:
+        return
+    with state.lock:
+        state.abandoned = True
+    ep = state.audit.endpoint
+    limit = ep.host_timeout or options.host_timeout
+    done = "listing" if not state.listed else "reading objects"
+    state.error(f"{ep.label} ({ep.display_url}): timed out after {limit:g} s while {done} "
+                f"(per-host timeout); the audit of this host is incomplete")
+    state.audit.reachable = state.listed
+    pool.add_workers(min(state.pending, options.workers))
+    if state.client is not None:
+        with contextlib.suppress(Exception):  # closing is best effort
+            state.client.close()

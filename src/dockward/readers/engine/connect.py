@@ -18,11 +18,16 @@ import hashlib
 import ipaddress
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from dockward.url_redaction import redact_url
+
+if TYPE_CHECKING:
+    from dockward.readers.engine.hosts_file import HostLine
 
 SYSTEM_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 DEFAULT_HOST = "unix:///var/run/docker.sock"
@@ -31,6 +36,15 @@ DEFAULT_TIMEOUT = 30.0
 
 class EndpointError(ValueError):
     """An endpoint that cannot even be attempted (unknown context, malformed URL)."""
+
+
+class TransportUnavailable(RuntimeError):
+    """The endpoint needs an optional dependency that is not installed (ssh:// without
+    paramiko).  The audit reports it as that host's error; the other hosts go on."""
+
+
+SSH_EXTRA_HINT = ("ssh:// hosts need paramiko, which the docker SDK requires for ssh: "
+                  "install it with pip install 'dockward[ssh]'")
 
 
 @dataclass(frozen=True)
@@ -57,10 +71,16 @@ class Endpoint:
     origin: str  # --host | context | DOCKER_HOST | default | rootless | podman
     tls: TLSOptions = field(default_factory=TLSOptions)
     context: str | None = None
+    host_timeout: float | None = None  # seconds for the whole host (hosts file), else global
 
     @property
     def scheme(self) -> str:
         return self.url.split("://", 1)[0].lower() if "://" in self.url else ""
+
+    @property
+    def display_url(self) -> str:
+        """The URL as messages and reports show it: passwords and query values masked."""
+        return redact_url(self.url)
 
     @property
     def socket_path(self) -> str | None:
@@ -292,10 +312,12 @@ def resolve_endpoints(
     all_contexts: bool = False,
     tls: TLSOptions | None = None,
     env: Mapping[str, str] | None = None,
+    host_lines: Sequence[HostLine] = (),
 ) -> list[Endpoint]:
     """The endpoints to audit, following the docker CLI's precedence.
 
-    Raises :class:`EndpointError` for a context that does not exist or a malformed
+    ``host_lines`` come from ``--hosts-file`` (each with its own TLS folder, label and
+    timeout).  Raises :class:`EndpointError` for a context that does not exist or a malformed
     ``--host`` (a usage error); an endpoint that exists but does not answer is the
     audit's business, not this function's.
     """
@@ -308,6 +330,10 @@ def resolve_endpoints(
     for raw in hosts:
         url = normalize_url(raw)
         out.append(Endpoint(endpoint_label(url), url, "--host", _tls_for(url, tls, env)))
+    for entry in host_lines:
+        out.append(Endpoint(entry.label or endpoint_label(entry.url), entry.url, "hosts-file",
+                            entry.tls or _tls_for(entry.url, tls, env),
+                            host_timeout=entry.timeout))
     for name in names:
         out.append(_from_context(name, contexts, env, tls))
     if all_contexts:
@@ -359,14 +385,25 @@ def _implicit_default(env: Mapping[str, str], tls: TLSOptions, label: str | None
 
 
 def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
-                    pool_size: int = 16) -> Any:
+                    pool_size: int = 16,
+                    response_hooks: Sequence[Callable[..., Any]] = ()) -> Any:
     """A ``docker.APIClient`` for ``endpoint`` with a connection pool for ``pool_size``
     concurrent requests (the SDK's default of 10 would make threads wait or reconnect).
 
-    The API version is negotiated (``GET /version``): dockerd 20.10 refuses the SDK's
-    newer default version.
+    ``response_hooks`` (requests response hooks) are installed before the first request,
+    so that even the version negotiation (``GET /version``) goes through them: the
+    audit's size cap and per-host deadline apply to every byte an endpoint sends.  The API
+    version is negotiated: dockerd 20.10 refuses the SDK's newer default version.
+    Raises :class:`TransportUnavailable` for ssh:// without paramiko.
     """
+    if endpoint.scheme == "ssh":
+        require_ssh_support()
+    elif endpoint.scheme in ("tcp", "http", "https") and "@" in endpoint.url.split("://", 1)[1]:
+        raise TransportUnavailable(
+            "user names and passwords in tcp:// URLs are not supported by the Engine API "
+            "client (nor by the docker CLI): use TLS client certificates or ssh://")
     import docker
+    import docker.constants
     import requests.adapters
 
     tls_config: Any = False
@@ -379,9 +416,15 @@ def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
             ca_cert=endpoint.tls.ca_cert if endpoint.tls.verify else None,
             verify=endpoint.tls.verify,
         )
+        if not endpoint.tls.verify:  # --tls without --tlsverify was asked for, as with docker
+            import warnings
+
+            import urllib3
+
+            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
     client = docker.APIClient(
         base_url=endpoint.url,
-        version="auto",
+        version=docker.constants.DEFAULT_DOCKER_API_VERSION,  # negotiated below
         timeout=timeout,
         tls=tls_config,
         max_pool_size=pool_size,
@@ -392,11 +435,21 @@ def make_api_client(endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT,
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
         client.mount("http://", adapter)
         client.mount("https://", adapter)
+        keep_named_ca(client)
     else:
         _share_connection_pool(client)
         # no HTTP proxy applies to a unix socket or an ssh tunnel; skipping the lookup
         # saves scanning the environment on every request
         client.trust_env = False
+    client.hooks["response"].extend(response_hooks)
+    try:
+        # what the SDK's version="auto" does, after the hooks are in place
+        version = client.version(api_version=False)
+        client._version = str(version["ApiVersion"])
+        client.dockward_engine = engine_of(version)
+    except BaseException:
+        client.close()
+        raise
     return client
 
 
@@ -417,3 +470,50 @@ def _share_connection_pool(client: Any) -> None:
         return original("http+docker://localhost", proxies)
 
     adapter.get_connection = get_connection
+
+
+def engine_of(version: Any) -> str:
+    """``podman`` when ``GET /version`` lists the Podman Engine component, else ``docker``."""
+    components = version.get("Components") if isinstance(version, dict) else None
+    for component in components or []:
+        if isinstance(component, dict) and "podman" in str(component.get("Name", "")).lower():
+            return "podman"
+    return "docker"
+
+
+def require_ssh_support() -> None:
+    """Raise :class:`TransportUnavailable` with the install hint when paramiko is missing.
+
+    The docker SDK imports its ssh adapter (paramiko) even when it shells out to the
+    ``ssh`` binary, as dockward does (like the docker CLI: ``~/.ssh/config``, the agent and
+    ``known_hosts`` all apply).
+    """
+    try:
+        import paramiko  # noqa: F401
+    except ImportError:
+        raise TransportUnavailable(SSH_EXTRA_HINT) from None
+
+
+def keep_named_ca(client: Any) -> None:
+    """Make the CA the user named (``--tlscacert``, ``DOCKER_CERT_PATH``, a context) win.
+
+    ``requests`` lets ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` from the environment
+    replace the session's ``verify`` for every request, so an engine's own CA was ignored
+    (``certificate verify failed``) on machines that set them for their proxy, and
+    ``--tls`` without verification verified against that bundle anyway.  Proxy settings
+    from the environment still apply; only ``verify`` is pinned, and only when it was
+    decided here (a CA file, or no verification).  With ``--tlsverify`` and no CA file the
+    default trust store applies, which is where those variables belong.
+    """
+    pinned = client.verify
+    if pinned is True:
+        return
+    original = client.merge_environment_settings
+
+    def merge_environment_settings(url: str, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> dict[str, Any]:
+        settings: dict[str, Any] = original(url, proxies, stream, verify, cert)
+        settings["verify"] = pinned
+        return settings
+
+    client.merge_environment_settings = merge_environment_settings

@@ -267,7 +267,7 @@ def daemon_from_live(
     if bridge_options is not None:
         daemon.bridge_options = dict(bridge_options)
     daemon.bridge_checked = bridge_checked
-    daemon.facts["endpoint"] = endpoint.url
+    daemon.facts["endpoint"] = endpoint.display_url
     daemon.listeners = _listeners(daemon, endpoint, process)
     return daemon
 
@@ -294,7 +294,8 @@ def _listeners(daemon: Daemon, endpoint: Endpoint,
         if _tcp_key(endpoint.url) not in seen and not _wildcard_covers(out, endpoint.url):
             client_cert = bool(endpoint.tls.client_cert)
             out.append(Listener(
-                address=endpoint.url.replace("https://", "tcp://").replace("http://", "tcp://"),
+                address=endpoint.display_url.replace("https://", "tcp://").replace(
+                    "http://", "tcp://"),
                 origin=Location(subject=daemon.name, path="endpoint"),
                 tls=endpoint.tls.active, tls_verify=endpoint.tls.active and client_cert,
                 role="daemon"))
@@ -379,7 +380,7 @@ def host_from_live(endpoint: Endpoint, daemon: Daemon, process: DockerdProcess |
                    ) -> Host:
     """Socket, group members and daemon file permissions of a local daemon's machine."""
     label = endpoint.label
-    rootless = "rootless" in daemon.security_options()
+    rootless = daemon.rootless
     host = Host(name=label, anchor=Location(subject=label), local=endpoint.is_local,
                 rootless=rootless)
     if not endpoint.is_local:

@@ -79,5 +79,12 @@
       setOpen(true);
     });
   });
+  // the fleet view's host links open the host they point to (closed in large fleets)
+  Array.prototype.slice.call(document.querySelectorAll('#fleet a[href^="#host-"]')).forEach(function (a) {
+    a.addEventListener("click", function () {
+      var target = document.getElementById(a.getAttribute("href").slice(1));
+      if (target) { target.open = true; }
+    });
+  });
   apply();
 }());
