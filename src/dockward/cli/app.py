@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dockward import __version__
-from dockward.cli import audit_cmd, inside_cmd, plugin_cmd, rules_cmd, scan_cmd
+from dockward.cli import audit_cmd, guard_cmd, inside_cmd, plugin_cmd, rules_cmd, scan_cmd
 
 app = typer.Typer(
     name="dockward",
@@ -46,6 +46,7 @@ app.command("rules")(rules_cmd.rules)
 app.command("explain")(rules_cmd.explain)
 app.command("inside")(inside_cmd.inside)
 app.command("install-docker-plugin")(plugin_cmd.install_docker_plugin)
+app.add_typer(guard_cmd.app, name="guard")
 
 
 def main() -> None:
