@@ -91,12 +91,13 @@ def raw_request(socket_path: str, method: str, target: str, body: bytes | None =
                                             for k in (headers or {})):
                 lines.append(f"Content-Length: {len(body)}")
             raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
-        sock.sendall(raw)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(raw)  # the server may answer (and close) before the body is in
         chunks = []
         while True:
             try:
                 data = sock.recv(65536)
-            except TimeoutError:
+            except (TimeoutError, ConnectionResetError):
                 break
             if not data:
                 break

@@ -29,6 +29,9 @@ EngineOpt = Annotated[str, typer.Option(
     "--volumes-from, named volumes); 'none' to disable them (such requests are denied).")]
 DeadlineOpt = Annotated[float, typer.Option(
     "--deadline", min=0.05, help="Seconds a decision may take before it is denied.")]
+LookupTimeoutOpt = Annotated[float | None, typer.Option(
+    "--lookup-timeout", min=0.05, help="Seconds an engine lookup may take (default: 80% "
+    "of the deadline).")]
 
 
 @app.command("plugin")
@@ -41,6 +44,7 @@ def plugin(
     log: LogOpt = None,
     engine: EngineOpt = "unix:///var/run/docker.sock",
     deadline: DeadlineOpt = 5.0,
+    lookup_timeout: LookupTimeoutOpt = None,
     name: Annotated[list[str] | None, typer.Option(
         "--name", help="Plugin name(s) dockerd knows the guard by (default: the socket's "
         "file name); requests that disable or replace it are denied.")] = None,
@@ -55,7 +59,7 @@ def plugin(
     options = PluginOptions(
         socket=socket, policy=policy, log=log,
         engine=None if engine.lower() == "none" else engine,
-        deadline=deadline, names=tuple(name or ()),
+        deadline=deadline, lookup_timeout=lookup_timeout, names=tuple(name or ()),
         resolve_symlinks=not no_resolve_symlinks,
     )
     try:

@@ -44,6 +44,21 @@ _EXCEPTION_KEYS = {"name", "rules", "routes", "container", "image", "labels",
                    "mount-sources", "read-only", "user", "uid", "gid", "mode"}
 
 
+# The guard's default denies every escape class the issue lists, so two settings that
+# ``scan`` rates medium are raised to high here: sharing the host's IPC namespace (its
+# shared memory and semaphores) and turning SELinux labelling off.  A policy's own
+# ``[severity]`` table wins.
+GUARD_SEVERITY_DEFAULTS: dict[str, Severity] = {
+    "DW106": Severity.HIGH,
+    "DW111": Severity.HIGH,
+}
+
+
+def _guard_config(config: Config) -> Config:
+    config.severity_overrides = {**GUARD_SEVERITY_DEFAULTS, **config.severity_overrides}
+    return config
+
+
 class PolicyError(ConfigError):
     """A policy that cannot be used: the guard refuses to start (never fails open)."""
 
@@ -80,7 +95,7 @@ class PolicyException:
 class GuardPolicy:
     """What the guard enforces; ``source`` is the file it came from ('' for defaults)."""
 
-    config: Config = field(default_factory=Config)
+    config: Config = field(default_factory=lambda: _guard_config(Config()))
     deny_at: Severity = Severity.HIGH
     deny_routes: tuple[str, ...] = ()
     exceptions: tuple[PolicyException, ...] = ()
@@ -121,7 +136,7 @@ def policy_from_mapping(data: dict[str, Any], where: str = "policy") -> GuardPol
         validate_rule_options(config)
     except ConfigError as exc:
         raise PolicyError(f"{where}: {exc}") from None
-    policy = GuardPolicy(config=config)
+    policy = GuardPolicy(config=_guard_config(config))
     if "deny-at" in data:
         try:
             policy.deny_at = Severity.parse(str(data["deny-at"]))

@@ -39,6 +39,7 @@ class PluginOptions:
     log: str | None = None
     engine: str | None = DEFAULT_ENGINE
     deadline: float = 5.0
+    lookup_timeout: float | None = None  # default: 80% of the deadline
     names: tuple[str, ...] = ()
     log_wait: float = 5.0
     resolve_symlinks: bool = True
@@ -63,8 +64,10 @@ def open_log(path: str | None, wait: float) -> DecisionLog:
 
 def build_guard(policy: GuardPolicy, *, mode: str, names: tuple[str, ...],
                 protected: tuple[str, ...], engine: str | None, deadline: float,
-                resolve_symlinks: bool, exec_table: object = None) -> Guard:
-    lookup = SocketLookup(engine, timeout=max(deadline * 0.8, 0.1)) if engine else NoLookup()
+                resolve_symlinks: bool, exec_table: object = None,
+                lookup_timeout: float | None = None) -> Guard:
+    timeout = lookup_timeout if lookup_timeout is not None else max(deadline * 0.8, 0.1)
+    lookup = SocketLookup(engine, timeout=timeout) if engine else NoLookup()
     settings = GuardSettings(
         mode=mode, names=names, protected_paths=protected, lookup=lookup,
         resolve_symlinks=resolve_symlinks,
@@ -101,7 +104,8 @@ def run_plugin(options: PluginOptions) -> None:
     guard = build_guard(policy, mode="plugin", names=_plugin_names(options),
                         protected=protected, engine=options.engine,
                         deadline=options.deadline,
-                        resolve_symlinks=options.resolve_symlinks, exec_table=execs)
+                        resolve_symlinks=options.resolve_symlinks, exec_table=execs,
+                        lookup_timeout=options.lookup_timeout)
     plugin = AuthzPlugin(guard, decision_log, execs)
 
     def on_deadline(path: bytes) -> bytes:
