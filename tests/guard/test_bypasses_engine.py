@@ -209,7 +209,8 @@ def test_unicode_folded_key_really_is_read_by_dockerd(make_private_engine: objec
     (["--network", "host"], "DW105"),
     (["--ipc", "host"], "DW106"),
     (["--device", "/dev/sda"], "DW203"),
-    (["-v", "/run/docker/plugins:/p:ro"], "DW809"),
+    (["-v", "/run/docker/plugins:/p"], "DW809"),
+    (["-v", "/etc/docker:/p"], "DW809"),
 ], ids=lambda v: v if isinstance(v, str) else "_".join(v)[-40:])
 def test_s_equivalent_dangerous_settings_are_denied(guard: GuardedEngine, args: list[str],
                                                    code: str) -> None:

@@ -14,7 +14,7 @@ DEFAULT_NAMES = ("dockward",)
 # Where dockerd finds authorization plugins, and where dockward keeps its own files.
 DEFAULT_PATHS = (
     "/run/docker/plugins", "/etc/docker/plugins", "/usr/lib/docker/plugins",
-    "/run/dockward", "/etc/dockward", "/var/log/dockward",
+    "/etc/dockward", "/var/log/dockward",
 )
 _PLUGIN_CHANGES = {"plugin-disable", "plugin-enable", "plugin-set", "plugin-upgrade",
                    "plugin-delete", "plugin-push"}
@@ -27,11 +27,11 @@ def _plugin_name(text: str) -> str:
 
 
 def _related(source: str, protected: str) -> bool:
-    """Mounting ``source`` exposes ``protected`` (same path, a parent, or inside it)."""
-    if source == protected or protected == "/":
+    """Mounting ``source`` exposes ``protected``: the same path, inside it, or a parent
+    (except ``/`` itself, which DW202 reports as the whole host)."""
+    if source == protected or source.startswith(protected.rstrip("/") + "/"):
         return True
-    return protected.startswith(source.rstrip("/") + "/") or \
-        source.startswith(protected.rstrip("/") + "/")
+    return source != "/" and protected.startswith(source.rstrip("/") + "/")
 
 
 @rule(
@@ -50,9 +50,11 @@ def check(r: ApiRequest, ctx: RuleContext) -> Iterator[Hit]:
     Reports requests that turn the guard off or around: disabling, removing, upgrading,
     reconfiguring or pushing a managed plugin with the guard's name; pulling or creating
     a plugin under that name (which dockerd would prefer over the guard's socket after a
-    restart); and containers, volumes or plugins that mount the plugin directories
-    (`/run/docker/plugins`, `/etc/docker/plugins`, `/usr/lib/docker/plugins`), the
-    guard's socket, policy or decision log, or a directory that contains them.
+    restart); and containers, volumes or plugins that mount writable the plugin
+    directories (`/run/docker/plugins`, `/etc/docker/plugins`, `/usr/lib/docker/plugins`),
+    the guard's socket, policy or decision log, or a directory that contains them (other
+    than `/`, which DW202 reports). Read-only mounts are not reported: reading them
+    changes nothing.
 
     ## Why it matters
     An authorization plugin that can be switched off through the API it guards protects
@@ -100,6 +102,8 @@ def check(r: ApiRequest, ctx: RuleContext) -> Iterator[Hit]:
                       f"{r.route} {wanted}")
     paths = [normalize_host_path(p) for p in string_list(ctx.option("paths", []))]
     for m in r.mounts:
+        if m.read_only:
+            continue
         source = normalize_host_path(m.source or "")
         hit = next((p for p in paths if p and source and _related(source, p)), None)
         if hit is not None:

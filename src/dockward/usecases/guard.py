@@ -160,7 +160,7 @@ class Guard:
             if exception.covers_route(req.route) and _client_matches(exception, raw):
                 return None
         where = f" ({self.policy.source})" if self.policy.source else ""
-        return (f"{req.method} {req.route_template} (route {req.route}) is refused by the "
+        return (f"{req.route_template} (route {req.route}) is refused by the "
                 f"guard's policy{where}: deny-routes")
 
     def _waiver(self, finding: Finding, raw: RawRequest, req: ApiRequest,

@@ -185,8 +185,13 @@ def workload_from_volume_create(body: Any, subject: str) -> Workload:
     name = str(_get(body, "Name", "") or "")
     w = Workload(name=name, source_kind="volume", anchor=where)
     _unknown(w, _CONTAINER_ONLY, "a volume is not a container")
-    w.mounts = mounts_from_volume_options(str(_get(body, "Driver", "local") or "local"),
-                                          _get(body, "DriverOpts"), where.child("DriverOpts"))
+    for mount in mounts_from_volume_options(str(_get(body, "Driver", "local") or "local"),
+                                            _get(body, "DriverOpts"),
+                                            where.child("DriverOpts")):
+        if (mount.source or "").startswith("/dev/"):  # a host disk, mounted as a filesystem
+            w.devices.append(Device(mount.source or "", mount.target, mount.origin))
+        else:
+            w.mounts.append(mount)
     w.facts["volume_driver"] = str(_get(body, "Driver", "local") or "local")
     return w
 
