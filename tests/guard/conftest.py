@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.engine.harness import EngineUnavailable, PrivateEngine, engine_unavailable_reason, \
-    skip_or_fail
+from tests.engine.harness import (
+    EngineUnavailable,
+    PrivateEngine,
+    engine_unavailable_reason,
+    skip_or_fail,
+)
 from tests.guard.helpers import GuardedEngine, guarded_engine
 
 
