@@ -68,6 +68,49 @@ def plugin(
         raise fail_usage(str(exc)) from None
 
 
+@app.command("proxy")
+def proxy(
+    listen: Annotated[str, typer.Option(
+        "--listen", help="unix:PATH, or tcp://HOST:PORT (needs --tls-cert/--tls-key/--tls-ca: "
+        "clients authenticate with certificates).")],
+    upstream: Annotated[str, typer.Option(
+        "--upstream", help="The engine's socket.")] = "unix:/var/run/docker.sock",
+    profile: Annotated[str, typer.Option(
+        "--profile", help="Route allowlist: read-only, containers or full.")] = "read-only",
+    allow: Annotated[list[str] | None, typer.Option(
+        "--allow", help="Add a route to the profile by name (e.g. container-logs).")] = None,
+    policy: PolicyOpt = None,
+    log: LogOpt = None,
+    deadline: DeadlineOpt = 5.0,
+    max_body: Annotated[int, typer.Option(
+        "--max-body", min=1024, help="Largest request body accepted, in bytes.")
+    ] = 4 * 1024 * 1024,
+    tls_cert: Annotated[str | None, typer.Option("--tls-cert", help="Server certificate.")
+                        ] = None,
+    tls_key: Annotated[str | None, typer.Option("--tls-key", help="Server key.")] = None,
+    tls_ca: Annotated[str | None, typer.Option(
+        "--tls-ca", help="CA that signs client certificates (required on TCP).")] = None,
+    socket_mode: Annotated[str, typer.Option(
+        "--socket-mode", help="Permissions of a unix listener (octal).")] = "660",
+) -> None:
+    """Filter the Engine API for one client (Traefik, a CI runner): never mount the socket."""
+    from dockward.guard.service import ProxyOptions, ServiceError, run_proxy
+
+    try:
+        mode = int(socket_mode, 8)
+    except ValueError:
+        raise fail_usage(f"--socket-mode {socket_mode!r} is not an octal mode") from None
+    options = ProxyOptions(
+        listen=listen, upstream=upstream, profile=profile, allow=tuple(allow or ()),
+        policy=policy, log=log, deadline=deadline, max_body=max_body, tls_cert=tls_cert,
+        tls_key=tls_key, tls_ca=tls_ca, socket_mode=mode,
+    )
+    try:
+        run_proxy(options)
+    except ServiceError as exc:
+        raise fail_usage(str(exc)) from None
+
+
 @app.command("check-policy")
 def check_policy(
     policy: Annotated[str, typer.Argument(help="The policy file to validate.")],

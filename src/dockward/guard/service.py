@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import ssl
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -142,3 +143,83 @@ def _serve_until_signal(serve: object, stop: object, ready: threading.Event | No
     if ready is not None:
         ready.set()
     serve()  # type: ignore[operator]
+
+
+@dataclass
+class ProxyOptions:
+    listen: str = ""
+    upstream: str = DEFAULT_ENGINE
+    profile: str = "read-only"
+    allow: tuple[str, ...] = ()
+    policy: str | None = None
+    log: str | None = None
+    deadline: float = 5.0
+    max_body: int = 4 * 1024 * 1024
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_ca: str | None = None
+    socket_mode: int = 0o660
+    resolve_symlinks: bool = True
+    log_wait: float = 5.0
+    ready: threading.Event | None = None
+    server: list[object] = field(default_factory=list)  # the running ProxyServer (tests)
+
+
+def _tls_context(options: ProxyOptions) -> ssl.SSLContext | None:
+    if options.listen.startswith("unix:"):
+        if options.tls_cert or options.tls_key or options.tls_ca:
+            raise ServiceError("--tls-* options apply to tcp:// listeners only")
+        return None
+    if not (options.tls_cert and options.tls_key and options.tls_ca):
+        raise ServiceError("a tcp:// listener needs mutual TLS: --tls-cert, --tls-key and "
+                           "--tls-ca (clients must present a certificate signed by that CA)")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.verify_mode = ssl.CERT_REQUIRED
+    try:
+        context.load_cert_chain(options.tls_cert, options.tls_key)
+        context.load_verify_locations(options.tls_ca)
+    except (OSError, ssl.SSLError) as exc:
+        raise ServiceError(f"cannot load the TLS files: {exc}") from None
+    return context
+
+
+def run_proxy(options: ProxyOptions) -> None:
+    """Serve the filtering proxy until SIGTERM/SIGINT."""
+    from dockward.guard.profiles import ProfileError, make_profile
+    from dockward.guard.proxy_server import ProxyServer
+
+    if not (options.listen.startswith("unix:") or options.listen.startswith("tcp://")):
+        raise ServiceError("--listen must be unix:PATH or tcp://HOST:PORT")
+    if not options.upstream.startswith(("unix:", "/")):
+        raise ServiceError("--upstream must be the engine's unix socket (unix:PATH)")
+    try:
+        profile = make_profile(options.profile, options.allow)
+    except ProfileError as exc:
+        raise ServiceError(str(exc)) from None
+    tls = _tls_context(options)
+    policy = load_guard_policy(options.policy)
+    decision_log = open_log(options.log, options.log_wait)
+    upstream = options.upstream if options.upstream.startswith("unix:") else \
+        f"unix:{options.upstream}"
+    protected = tuple(p for p in (options.policy, options.log) if p and p != "-")
+    guard = build_guard(policy, mode="proxy", names=("dockward",), protected=protected,
+                        engine="unix://" + upstream.removeprefix("unix:").removeprefix("//"),
+                        deadline=options.deadline,
+                        resolve_symlinks=options.resolve_symlinks)
+    server = ProxyServer(listen=options.listen, upstream=upstream, guard=guard,
+                         profile=profile, decision_log=decision_log,
+                         max_body=options.max_body, tls=tls,
+                         socket_mode=options.socket_mode)
+    try:
+        server.bind()
+    except OSError as exc:
+        decision_log.close()
+        raise ServiceError(f"cannot listen on {options.listen}: {exc.strerror or exc}"
+                           ) from None
+    options.server.append(server)
+    _serve_until_signal(server.serve_forever, server.shutdown, options.ready,
+                        f"dockward guard proxy on {options.listen} -> {upstream} "
+                        f"(profile {profile.name}, policy: {policy.source or 'default'}, "
+                        f"pid {os.getpid()})")
+    decision_log.close()
