@@ -111,3 +111,26 @@ def test_decision_log_has_statuses_and_no_secrets(guard: GuardedEngine) -> None:
     assert listing["decision"] == "allow" and listing["status"] == 200
     text = guard.log_path.read_text()
     assert token not in text and token[4:20] not in text
+
+
+def test_audit_of_the_guarded_daemon_reports_its_weak_spots(guard: GuardedEngine) -> None:
+    """``dockward audit`` through the guard: DW605 is gone, DW614/DW615 say why the
+    daemon still needs a plugin that refuses missing bodies and old versions."""
+    import json
+    import subprocess
+    import sys
+
+    denies_before = sum(r["decision"] == "deny" for r in guard.decisions())
+    result = subprocess.run(
+        [sys.executable, "-m", "dockward", "audit", "-H", guard.engine.base_url,
+         "--select", "DW6", "--format", "json", "--fail-on", "critical"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    codes = {f["code"]: f for f in json.loads(result.stdout)["findings"]}
+    assert "DW605" not in codes
+    assert "CVE-2026-34040" in codes["DW614"]["message"]
+    assert guard.name in codes["DW614"]["message"]
+    assert codes["DW615"]["evidence"] == "MinAPIVersion 1.12"
+    guard.wait_decision(lambda r: r["route"] == "GET /info")
+    # the audit only reads, and the guard let every one of its requests through
+    assert sum(r["decision"] == "deny" for r in guard.decisions()) == denies_before
