@@ -7,6 +7,8 @@ what a test created, and each denied create is checked not to exist).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.guard.helpers import GuardedEngine
@@ -98,7 +100,7 @@ def test_privileged_exec_is_denied_and_exec_start_is_tied_to_its_create(
                                 and r["path"] == f"/exec/{create['exec_id']}/start")
     assert start["decision"] == "allow"
     assert start["exec_create"] == create["id"]
-    assert create["status"] == 201
+    assert create["status"] == 201, json.dumps(create)
 
 
 def test_decision_log_has_statuses_and_no_secrets(guard: GuardedEngine) -> None:

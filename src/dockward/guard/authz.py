@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
@@ -73,6 +74,8 @@ class AuthzPlugin:
         # exec creates waiting for their AuthZRes (which carries the new exec's id)
         self._exec_pending: dict[Hashable, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        # AuthZReq payloads of body-less reads -> (answer, log record template)
+        self._answers: dict[bytes, tuple[bytes, dict[str, Any] | None]] = {}
 
     def handle(self, path: bytes, body: bytes) -> bytes:
         if path == AUTHZ_REQ:
@@ -86,18 +89,35 @@ class AuthzPlugin:
     # ---------------------------------------------------------------- AuthZReq
 
     def authz_request(self, payload: bytes) -> bytes:
+        fast = self._answers.get(payload)
+        if fast is not None:  # a body-less read seen before: same decision, new log line
+            answer, template = fast
+            if template is not None and self.log.enabled:
+                record = dict(template, id=self.log.new_id())
+                self.log.decided(record, _key(payload) if record["decision"] == "allow"
+                                 else None)
+            return answer
         try:
             data = json.loads(payload)
             raw = _raw_request(data)
         except (ValueError, TypeError, binascii.Error) as exc:
             return deny(f"dockward could not read the daemon's AuthZReq ({exc}); denied")
         decision = self.guard.decide(raw)
-        self._account(raw, data, decision)
-        return _answer(decision.allow, decision.message)
+        template = self._account(raw, payload, decision)
+        answer = _answer(decision.allow, decision.message)
+        if (raw.body is None and raw.method in ("GET", "HEAD") and decision.error == ""
+                and decision.request is not None and not decision.request.route.startswith(
+                    ("exec-", "container-start"))):
+            if len(self._answers) >= 4096:
+                self._answers.clear()
+            self._answers[payload] = (answer, template)
+        return answer
 
-    def _account(self, raw: RawRequest, data: Mapping[str, Any], decision: Decision) -> None:
+    def _account(self, raw: RawRequest, payload: bytes, decision: Decision
+                 ) -> dict[str, Any] | None:
+        """Log the decision; returns the record without its id (a template for repeats)."""
         req = decision.request
-        key = _key(data)
+        key = _key(payload)
         if decision.allow and req is not None and req.route == "exec-create":
             entry = {"Privileged": _exec_field(req.json_value, "Privileged"),
                      "User": _exec_field(req.json_value, "User") or "",
@@ -105,8 +125,9 @@ class AuthzPlugin:
             with self._lock:
                 self._exec_pending.setdefault(key, []).append(entry)
         if not self.log.enabled:
-            return
+            return None
         record = decision_record(raw, decision, self.log.new_id())
+        template = {k: v for k, v in record.items() if k != "id"}
         if decision.allow and req is not None and req.route == "exec-start":
             known = self.execs.get(req.params.get("name", ""))
             if known is not None and "decision" in known:
@@ -117,16 +138,17 @@ class AuthzPlugin:
                 if pending:
                     pending[-1]["decision"] = record["id"]
         self.log.decided(record, key if decision.allow else None)
+        return template
 
     # ---------------------------------------------------------------- AuthZRes
 
     def authz_response(self, payload: bytes) -> bytes:
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            return ALLOW  # accounting only: never turn a response into a denial
-        key = _key(data)
-        status = data.get("ResponseStatusCode") or None
+        if not self.log.enabled and not self._exec_pending:
+            return ALLOW  # accounting only, and nothing to account
+        key = _key(payload)
+        at = payload.rfind(b'"ResponseStatusCode":')  # after any body: the last occurrence
+        found = _STATUS.match(payload, at) if at >= 0 else None
+        status = int(found.group(1)) if found else None
         extra: dict[str, Any] = {}
         with self._lock:
             pending = self._exec_pending.get(key)
@@ -134,13 +156,17 @@ class AuthzPlugin:
             if pending is not None and not pending:
                 del self._exec_pending[key]
         if entry is not None:
+            try:
+                data = json.loads(payload)
+            except ValueError:
+                data = {}
             exec_id = _exec_id(data.get("ResponseBody"))
             if exec_id:
                 self.execs.add(exec_id, entry)
                 extra["exec_id"] = exec_id
         if self.log.enabled:
-            self.log.responded(key, status if isinstance(status, int) else None, **extra)
-        return ALLOW
+            self.log.responded(key, status or None, **extra)
+        return ALLOW  # never turn a response into a denial: the request already ran
 
 
 def _raw_request(data: Mapping[str, Any]) -> RawRequest:
@@ -159,10 +185,20 @@ def _raw_request(data: Mapping[str, Any]) -> RawRequest:
     )
 
 
-def _key(data: Mapping[str, Any]) -> Hashable:
-    """What an AuthZReq and its AuthZRes share: dockerd sends the same request fields."""
-    return (data.get("User") or "", data.get("RequestMethod") or "",
-            data.get("RequestUri") or "", data.get("RequestBody") or "")
+# dockerd encodes AuthZReq and AuthZRes from one Go struct, fields in a fixed order:
+# User, UserAuthNMethod, RequestMethod, RequestUri, RequestBody, then headers, peer
+# certificates and the response fields.  The bytes before the first of those later
+# fields identify the request in both calls (a quote inside a JSON string is escaped, so
+# the markers cannot occur inside a value), without decoding a response body of 64 KiB.
+_REST = re.compile(rb',"(?:RequestHeaders|RequestPeerCertificates|ResponseBody|'
+                   rb'ResponseHeaders|ResponseStatusCode)":')
+_STATUS = re.compile(rb'"ResponseStatusCode":(\d+)')
+
+
+def _key(payload: bytes) -> Hashable:
+    """What an AuthZReq and its AuthZRes share."""
+    found = _REST.search(payload)
+    return payload[:found.start()] if found else payload.rstrip(b"}")
 
 
 def _exec_field(body: Any, name: str) -> Any:

@@ -3,7 +3,9 @@
 A denied request is written at once (nothing follows it).  An allowed one waits for its
 response (the plugin's ``AuthZRes``, the proxy's upstream answer) so that its line
 carries the status, and is written without one after ``wait`` seconds (streams and
-attached sessions answer only when they end) or when the guard stops.  Bodies are never
+attached sessions answer only when they end) or when the guard stops.  Completed lines
+of allowed requests are written in batches every ``batch`` seconds by a background
+thread, which keeps the file write off the path of every API call.  Bodies are never
 logged: a SHA-256 and a size identify them; query values that can hold secrets
 (``buildargs``) are redacted.
 """
@@ -16,7 +18,7 @@ import os
 import sys
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
@@ -44,9 +46,12 @@ def safe_query(query: dict[str, str]) -> dict[str, str]:
 class DecisionLog:
     """Writes decision records as JSON lines to a file, stdout (``-``) or nowhere."""
 
-    def __init__(self, path: str | None, wait: float = 5.0, max_pending: int = 10_000) -> None:
+    def __init__(self, path: str | None, wait: float = 5.0, max_pending: int = 10_000,
+                 batch: float = 0.05) -> None:
         self.path = path
         self.wait = wait
+        self.batch = batch
+        self._ready: deque[dict[str, Any]] = deque()  # appends and pops are atomic
         self.max_pending = max_pending
         self._fd: int | None = None
         if path == "-":
@@ -80,7 +85,7 @@ class DecisionLog:
             return
         record.setdefault("time", _now())
         if key is None:
-            self._write(record)
+            self._write([record])
             return
         overflow: list[dict[str, Any]] = []
         with self._lock:
@@ -88,8 +93,8 @@ class DecisionLog:
             self._by_key.setdefault(key, []).append(record["id"])
             while len(self._pending) > self.max_pending:
                 overflow.append(self._pop_oldest())
-        for old in overflow:
-            self._write(old)
+        if overflow:
+            self._write(overflow)
 
     def responded(self, key: Hashable, status: int | None, **extra: Any) -> dict[str, Any] | None:
         """Complete the oldest pending decision with ``key``; returns its record."""
@@ -108,15 +113,16 @@ class DecisionLog:
         record = entry[2]
         record["status"] = status
         record.update(extra)
-        self._write(record)
+        self._ready.append(record)  # the flusher writes it
         return record
 
     def close(self) -> None:
         self._stop.set()
+        if self._flusher is not None:
+            self._flusher.join(timeout=5)
         with self._lock:
             remaining = [self._pop_oldest() for _ in range(len(self._pending))]
-        for record in remaining:
-            self._write(record)
+        self._write(self._take_ready() + remaining)
         if self._fd is not None and self.path not in (None, "-"):
             os.close(self._fd)
         self._fd = None
@@ -131,26 +137,33 @@ class DecisionLog:
         record.setdefault("status", None)
         return record
 
+    def _take_ready(self) -> list[dict[str, Any]]:
+        ready: list[dict[str, Any]] = []
+        with contextlib.suppress(IndexError):
+            while True:
+                ready.append(self._ready.popleft())
+        return ready
+
     def _flush_loop(self) -> None:
-        while not self._stop.wait(min(1.0, max(self.wait / 2, 0.05))):
+        while not self._stop.wait(self.batch):
             cutoff = time.monotonic() - self.wait
-            due: list[dict[str, Any]] = []
+            due: list[dict[str, Any]] = self._take_ready()
             with self._lock:
                 while self._pending:
                     started = next(iter(self._pending.values()))[0]
                     if started > cutoff:
                         break
                     due.append(self._pop_oldest())
-            for record in due:
-                self._write(record)
+            self._write(due)
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, records: list[dict[str, Any]]) -> None:
         fd = self._fd
-        if fd is None:
+        if fd is None or not records:
             return
-        line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
+        text = "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n"
+                       for r in records)
         with contextlib.suppress(OSError):
-            os.write(fd, line.encode("utf-8", "replace"))
+            os.write(fd, text.encode("utf-8", "replace"))
 
 
 def _now() -> str:
