@@ -46,19 +46,11 @@ class GuardedEngine:
         return self.tmp / "decisions.jsonl"
 
     def decisions(self) -> list[dict[str, Any]]:
-        if not self.log_path.exists():
-            return []
-        return [json.loads(line) for line in self.log_path.read_text().splitlines() if line]
+        return read_decisions(self.log_path)
 
     def wait_decision(self, predicate: Callable[[dict[str, Any]], bool],
                       timeout: float = 8.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for record in self.decisions():
-                if predicate(record):
-                    return record
-            time.sleep(0.1)
-        raise AssertionError(f"no matching decision in {self.decisions()[-5:]}")
+        return wait_decision(self.log_path, predicate, timeout)
 
     def docker(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         return self.engine.docker(*args, check=check, timeout=60)
@@ -73,6 +65,25 @@ class GuardedEngine:
 
     def start_plugin(self) -> None:
         self.plugin = _start_plugin(self.plugin_args, self.guard_socket)
+
+
+def read_decisions(path: Path) -> list[dict[str, Any]]:
+    """The decision log's records (JSON lines)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def wait_decision(path: Path, predicate: Callable[[dict[str, Any]], bool],
+                  timeout: float = 8.0) -> dict[str, Any]:
+    """The first record matching ``predicate`` (lines of allowed requests are batched)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for record in read_decisions(path):
+            if predicate(record):
+                return record
+        time.sleep(0.1)
+    raise AssertionError(f"no matching decision in {read_decisions(path)[-5:]}")
 
 
 def raw_request(socket_path: str, method: str, target: str, body: bytes | None = None,

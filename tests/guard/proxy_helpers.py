@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.guard.helpers import read_decisions, wait_decision
 
 
 @dataclass
@@ -32,18 +33,10 @@ class Proxy:
                               timeout=60, check=False)
 
     def decisions(self) -> list[dict[str, Any]]:
-        if not self.log_path.exists():
-            return []
-        return [json.loads(line) for line in self.log_path.read_text().splitlines() if line]
+        return read_decisions(self.log_path)
 
     def wait_decision(self, predicate: Any, timeout: float = 8.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for record in self.decisions():
-                if predicate(record):
-                    return record
-            time.sleep(0.1)
-        raise AssertionError(f"no matching decision in {self.decisions()[-5:]}")
+        return wait_decision(self.log_path, predicate, timeout)
 
 
 @contextlib.contextmanager

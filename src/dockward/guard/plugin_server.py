@@ -68,6 +68,27 @@ class _Connection:
         self.path = b""
 
 
+def unix_listener(socket_path: str, mode: int) -> socket.socket:
+    """A listening unix socket at ``socket_path`` with ``mode``.
+
+    A stale socket left by a previous run is replaced; any other file at that path is an
+    error (a typo in ``--socket`` must not delete a file).
+    """
+    path = Path(socket_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if not stat.S_ISSOCK(path.lstat().st_mode):
+            raise OSError(f"{path} exists and is not a socket")
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    os.chmod(path, mode)
+    listener.listen(128)
+    return listener
+
+
 class PluginServer:
     """Serves ``handler(path, body) -> json`` on a unix socket until :meth:`shutdown`."""
 
@@ -88,21 +109,7 @@ class PluginServer:
     # ------------------------------------------------------------------ lifecycle
 
     def bind(self) -> None:
-        """Create the socket (replacing a stale one; never a file that is not a socket)."""
-        path = Path(self.socket_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            if stat.S_ISSOCK(path.lstat().st_mode):
-                path.unlink()
-            else:
-                raise OSError(f"{path} exists and is not a socket")
-        except FileNotFoundError:
-            pass
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(path))
-        os.chmod(path, self.mode)
-        listener.listen(128)
-        self._listener = listener
+        self._listener = unix_listener(self.socket_path, self.mode)
 
     def serve_forever(self) -> None:
         if self._listener is None:

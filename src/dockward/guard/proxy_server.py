@@ -23,17 +23,16 @@ import logging
 import os
 import socket
 import ssl
-import stat
 import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httptools
 
 from dockward.guard.decision_log import DecisionLog
+from dockward.guard.plugin_server import unix_listener
 from dockward.guard.profiles import REDACTED_ROUTES, Profile, redact_env
 from dockward.guard.request_reader import RawRequest
 from dockward.guard.routes import parse_target
@@ -192,24 +191,14 @@ class ProxyServer:
 
     def bind(self) -> None:
         if self.listen.startswith("unix:"):
-            path = Path(self.listen.removeprefix("unix:").removeprefix("//"))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                if stat.S_ISSOCK(path.lstat().st_mode):
-                    path.unlink()
-                else:
-                    raise OSError(f"{path} exists and is not a socket")
-            except FileNotFoundError:
-                pass
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listener.bind(str(path))
-            os.chmod(path, self.socket_mode)
-        else:
-            host, _, port = self.listen.removeprefix("tcp://").rpartition(":")
-            family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-            listener = socket.socket(family, socket.SOCK_STREAM)
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((host.strip("[]"), int(port)))
+            self._listener = unix_listener(self.listen.removeprefix("unix:").removeprefix("//"),
+                                           self.socket_mode)
+            return
+        host, _, port = self.listen.removeprefix("tcp://").rpartition(":")
+        family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host.strip("[]"), int(port)))
         listener.listen(128)
         self._listener = listener
 

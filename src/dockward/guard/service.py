@@ -119,16 +119,19 @@ def run_plugin(options: PluginOptions) -> None:
 
     server = PluginServer(options.socket, plugin.handle, deadline=options.deadline,
                           on_deadline=on_deadline)
-    try:
-        server.bind()
-    except OSError as exc:
-        decision_log.close()
-        raise ServiceError(f"cannot listen on {options.socket}: {exc.strerror or exc}"
-                           ) from None
+    _bind(server, options.socket, decision_log)
     _serve_until_signal(server.serve_forever, server.shutdown, options.ready,
                         f"dockward guard plugin listening on {options.socket} "
                         f"(policy: {policy.source or 'default'}, pid {os.getpid()})")
     decision_log.close()
+
+
+def _bind(server: object, where: str, decision_log: DecisionLog) -> None:
+    try:
+        server.bind()  # type: ignore[attr-defined]
+    except OSError as exc:
+        decision_log.close()
+        raise ServiceError(f"cannot listen on {where}: {exc.strerror or exc}") from None
 
 
 def _serve_until_signal(serve: object, stop: object, ready: threading.Event | None,
@@ -211,12 +214,7 @@ def run_proxy(options: ProxyOptions) -> None:
                          profile=profile, decision_log=decision_log,
                          max_body=options.max_body, tls=tls,
                          socket_mode=options.socket_mode)
-    try:
-        server.bind()
-    except OSError as exc:
-        decision_log.close()
-        raise ServiceError(f"cannot listen on {options.listen}: {exc.strerror or exc}"
-                           ) from None
+    _bind(server, options.listen, decision_log)
     options.server.append(server)
     _serve_until_signal(server.serve_forever, server.shutdown, options.ready,
                         f"dockward guard proxy on {options.listen} -> {upstream} "

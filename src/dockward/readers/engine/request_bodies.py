@@ -196,17 +196,23 @@ def workload_from_volume_create(body: Any, subject: str) -> Workload:
     return w
 
 
+def _plugin_workload(name: str, subject: str) -> Workload:
+    """A managed plugin as a Workload: only what its privileges or settings say is known."""
+    w = Workload(name=name, source_kind="plugin", anchor=Location(subject=subject, path=""))
+    _unknown(w, ("memory", "cpus", "pids_limit", "restart", "read_only", "cap_drop",
+                 "security_opts", "no_new_privileges", "user", "ports"),
+             "a plugin's other settings come from its manifest")
+    return w
+
+
 def workload_from_plugin_privileges(body: Any, subject: str, name: str) -> Workload:
     """``POST /plugins/pull`` / ``upgrade``: the privileges the managed plugin is granted.
 
     A managed plugin is a container dockerd runs as root; its privileges are what the
     body accepts (dockerd refuses a pull whose accepted list differs from the plugin's).
     """
-    where = Location(subject=subject, path="")
-    w = Workload(name=name, source_kind="plugin", anchor=where)
-    _unknown(w, ("memory", "cpus", "pids_limit", "restart", "read_only", "cap_drop",
-                 "security_opts", "no_new_privileges", "user", "ports"),
-             "a plugin's other settings come from its manifest")
+    w = _plugin_workload(name, subject)
+    where = w.anchor
     for index, item in enumerate(body if isinstance(body, list) else []):
         kind = str(_get(item, "Name", "")).strip().lower()
         values = _get(item, "Value", [])
@@ -235,11 +241,8 @@ def _truthy_values(values: list[str]) -> bool:
 
 def workload_from_plugin_settings(body: Any, subject: str, name: str) -> Workload:
     """``POST /plugins/{name}/set``: ``mnt.source=/path`` and ``dev.path=/dev/x`` widen it."""
-    where = Location(subject=subject, path="")
-    w = Workload(name=name, source_kind="plugin", anchor=where)
-    _unknown(w, ("memory", "cpus", "pids_limit", "restart", "read_only", "cap_drop",
-                 "security_opts", "no_new_privileges", "user", "ports"),
-             "a plugin's other settings come from its manifest")
+    w = _plugin_workload(name, subject)
+    where = w.anchor
     for index, raw in enumerate(body if isinstance(body, list) else []):
         key, eq, value = str(raw).partition("=")
         origin = where.child(f"[{index}]")
