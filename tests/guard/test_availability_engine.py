@@ -8,6 +8,7 @@ retries (about 15 s); a restarted plugin is used again without re-activation.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -86,3 +87,18 @@ def test_hanging_decision_is_denied_within_the_deadline(
         assert state == "created"
         assert guard.docker("ps").returncode == 0  # the guard still answers
         guard.engine.remove_containers([cid])
+
+
+def test_a3_daemon_refuses_to_start_without_its_plugin() -> None:
+    """Why the plugin's unit starts before docker.service: dockerd exits when a
+    configured authorization plugin cannot be found (after ~15 s of retries)."""
+    from tests.engine.harness import EngineStartError, PrivateEngine, engine_unavailable_reason
+
+    if engine_unavailable_reason():
+        pytest.skip(engine_unavailable_reason() or "")
+    engine = PrivateEngine("--authorization-plugin=dwguard-missing-" + str(os.getpid()),
+                           start_timeout=60)
+    with pytest.raises(EngineStartError) as err:
+        engine.start()
+    assert "failed to validate authorization plugin" in str(err.value)
+    assert "not found" in str(err.value)

@@ -210,3 +210,30 @@ def test_internal_error_denies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(guard, "_decide", boom)
     d = guard.decide(RawRequest("POST", "/v1.41/containers/create", dict(CT), b"{}"))
     assert not d.allow and "internal error" in d.message
+
+
+def test_s20_update_is_judged_by_what_it_changes() -> None:
+    body = {"RestartPolicy": {"Name": "always"}, "Memory": 0}
+    assert decide(body, "/v1.41/containers/web/update").allow
+    strict = policy_from_mapping({"deny-at": "low"})
+    d = decide(body, "/v1.41/containers/web/update", policy=strict)
+    assert d.rules == ["DW304"]  # memory 0 means "unchanged": no DW301
+
+
+def test_s12_policy_defined_settings_follow_deny_at() -> None:
+    body = {"Image": "busybox", "HostConfig": {"PidsLimit": -1, "Memory": 268435456}}
+    assert decide(body).allow
+    d = decide(body, policy=policy_from_mapping({"deny-at": "medium"}))
+    assert "DW303" in d.rules
+
+
+def test_a6_a7_responses_are_never_denied() -> None:
+    from dockward.guard.authz import ALLOW, AuthzPlugin, ExecTable
+    from dockward.guard.decision_log import DecisionLog
+
+    plugin = AuthzPlugin(Guard(GuardPolicy(), GuardSettings()), DecisionLog(None), ExecTable())
+    for payload in (b"not json", b'{"RequestMethod":"POST","RequestUri":"/containers/create",'
+                    b'"ResponseStatusCode":201}', b"{}"):
+        assert plugin.authz_response(payload) == ALLOW
+    assert plugin.handle(b"/Plugin.Activate", b"") == b'{"Implements":["authz"]}'
+    assert b'"Allow": false' in plugin.handle(b"/AuthZPlugin.AuthZReq", b"{broken")

@@ -136,3 +136,18 @@ def test_audit_of_the_guarded_daemon_reports_its_weak_spots(guard: GuardedEngine
     guard.wait_decision(lambda r: r["route"] == "GET /info")
     # the audit only reads, and the guard let every one of its requests through
     assert sum(r["decision"] == "deny" for r in guard.decisions()) == denies_before
+
+
+def test_s15_archive_upload_is_allowed_in_plugin_mode(guard: GuardedEngine,
+                                                     tmp_path: object) -> None:
+    """``docker cp`` into a container writes only where the container could write itself
+    (its mounts passed the create rules): the plugin lets it through and logs it."""
+    from pathlib import Path
+
+    source = Path(str(tmp_path)) / "f.txt"
+    source.write_text("x")
+    guard.docker("create", "--name", "cp1", "busybox:dw", "true", check=True)
+    result = guard.docker("cp", str(source), "cp1:/tmp/f.txt")
+    assert result.returncode == 0, result.stderr
+    guard.wait_decision(lambda r: r["route"] == "PUT /containers/{name}/archive"
+                        and r["decision"] == "allow")
