@@ -40,7 +40,10 @@ if str(ROOT) not in sys.path:
 from tests.engine.harness import BUSYBOX_TAG, PrivateEngine  # noqa: E402
 
 SPEC_DIR = Path("/etc/docker/plugins")
+# `docker ps -a` on 5 stopped containers (a 3 KB answer), and `docker ps` with none
+# running (`[]`, the request research/enforcement.md timed).
 LIST = b"GET /v1.41/containers/json?all=1 HTTP/1.1\r\nHost: docker\r\n\r\n"
+EMPTY = b"GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\n"
 
 
 class KeepAlive:
@@ -78,14 +81,14 @@ class KeepAlive:
         self.sock.close()
 
 
-def latency(path: str, count: int) -> dict[str, float]:
+def latency(path: str, count: int, request: bytes = LIST) -> dict[str, float]:
     client = KeepAlive(path)
     for _ in range(20):
-        client.get()
+        client.get(request)
     times = []
     for _ in range(count):
         started = time.perf_counter()
-        status = client.get()
+        status = client.get(request)
         times.append(time.perf_counter() - started)
         assert status == 200, status
     client.close()
@@ -159,6 +162,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--plugin-arg", action="append", default=[],
+                        help="extra argument for dockward guard plugin (repeatable)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="dwbench-"))
@@ -166,14 +171,20 @@ def main() -> int:
     SPEC_DIR.mkdir(parents=True, exist_ok=True)
     spec = SPEC_DIR / f"{name}.spec"
     spec.write_text(f"unix://{tmp}/guard.sock\n")
+    naive_name = f"{name}-naive"
+    naive_spec = SPEC_DIR / f"{naive_name}.spec"
+    naive_spec.write_text(f"unix://{tmp}/naive.sock\n")
     config = tmp / "daemon.json"
     config.write_text("{}")
     py = [sys.executable, "-m", "dockward", "guard"]
     plugin = start([*py, "plugin", "--socket", str(tmp / "guard.sock"), "--name", name,
                     "--engine", f"unix://{tmp}/engine.sock", "--log",
-                    str(tmp / "decisions.jsonl")], tmp / "guard.sock")
+                    str(tmp / "decisions.jsonl"), *args.plugin_arg], tmp / "guard.sock")
+    naive = start([sys.executable, str(Path(__file__).with_name("naive_plugin.py")),
+                   str(tmp / "naive.sock")], tmp / "naive.sock")
     results: dict[str, Any] = {"rounds": []}
     proxy = None
+    naive = None
     try:
         with PrivateEngine(f"--config-file={config}", f"-H=unix://{tmp}/engine.sock") as engine:
             engine.import_busybox()
@@ -182,11 +193,19 @@ def main() -> int:
             for _ in range(args.rounds):
                 set_plugin(engine, config, None)
                 plain = latency(engine.socket_path, args.requests)
+                plain["empty_median_ms"] = latency(engine.socket_path, args.requests,
+                                                   EMPTY)["median_ms"]
                 plain["create_start_ms"] = create_start(engine, 10)
                 set_plugin(engine, config, name)
                 guarded = latency(engine.socket_path, args.requests)
+                guarded["empty_median_ms"] = latency(engine.socket_path, args.requests,
+                                                     EMPTY)["median_ms"]
                 guarded["create_start_ms"] = create_start(engine, 10)
-                results["rounds"].append({"plain": plain, "plugin": guarded})
+                set_plugin(engine, config, naive_name)
+                simple = latency(engine.socket_path, args.requests)
+                simple["empty_median_ms"] = latency(engine.socket_path, args.requests,
+                                                    EMPTY)["median_ms"]
+                results["rounds"].append({"plain": plain, "plugin": guarded, "naive": simple})
             results["create_start_plain_ms"] = statistics.median(
                 r["plain"]["create_start_ms"] for r in results["rounds"])
             results["create_start_plugin_ms"] = statistics.median(
@@ -201,11 +220,12 @@ def main() -> int:
                 results[f"direct_rps_{clients}"] = throughput(engine.socket_path, clients)
                 results[f"proxy_rps_{clients}"] = throughput(str(tmp / "proxy.sock"), clients)
     finally:
-        for proc in (plugin, proxy):
+        for proc in (plugin, naive, proxy):
             if proc is not None:
                 proc.terminate()
                 proc.wait(timeout=10)
         spec.unlink(missing_ok=True)
+        naive_spec.unlink(missing_ok=True)
     if args.json:
         print(json.dumps(results, indent=2))
     print(report(results, args))
@@ -218,21 +238,35 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
         "requests per round after 20 warm-ups, same dockerd with the plugin switched by "
         "SIGHUP; the plugin writes its decision log:",
         "",
-        "| round | no plugin median / mean / p95 (ms) | plugin median / mean / p95 (ms) | "
-        "ratio of medians |",
-        "|---|---|---|---|",
+        "| round | no plugin median / mean / p95 (ms) | dockward median / mean / p95 (ms) | "
+        "ratio of medians | naive http.server plugin median (ms), ratio |",
+        "|---|---|---|---|---|",
     ]
-    ratios = []
+    ratios: list[float] = []
+    naive_ratios: list[float] = []
     for i, rnd in enumerate(r["rounds"], start=1):
-        p, g = rnd["plain"], rnd["plugin"]
+        p, g, n = rnd["plain"], rnd["plugin"], rnd["naive"]
         ratio = g["median_ms"] / p["median_ms"]
         ratios.append(ratio)
+        naive_ratios.append(n["median_ms"] / p["median_ms"])
         lines.append(f"| {i} | {p['median_ms']:.3f} / {p['mean_ms']:.3f} / {p['p95_ms']:.3f} "
                      f"| {g['median_ms']:.3f} / {g['mean_ms']:.3f} / {g['p95_ms']:.3f} "
-                     f"| {ratio:.2f}x |")
+                     f"| {ratio:.2f}x | {n['median_ms']:.3f}, {naive_ratios[-1]:.2f}x |")
+    empty = [rnd["plugin"]["empty_median_ms"] / rnd["plain"]["empty_median_ms"]
+             for rnd in r["rounds"]]
+    naive_empty = [rnd["naive"]["empty_median_ms"] / rnd["plain"]["empty_median_ms"]
+                   for rnd in r["rounds"]]
     lines += [
         "",
-        f"Median ratio over the rounds: **{statistics.median(ratios):.2f}x**.",
+        f"Median ratio over the rounds: **{statistics.median(ratios):.2f}x** for dockward, "
+        f"{statistics.median(naive_ratios):.2f}x for the naive plugin.",
+        "",
+        "The same for `GET /v1.41/containers/json` answering `[]` (no container running), "
+        "medians per round (ms): "
+        + ", ".join(f"{rnd['plain']['empty_median_ms']:.3f} -> "
+                    f"{rnd['plugin']['empty_median_ms']:.3f}" for rnd in r["rounds"])
+        + f"; median ratio **{statistics.median(empty):.2f}x** (naive plugin "
+        + f"{statistics.median(naive_empty):.2f}x).",
         "",
         f"create + start + wait + remove (`busybox:dw true`, median over the rounds of the "
         "median of 10): "
