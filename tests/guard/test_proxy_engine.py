@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -267,3 +268,13 @@ def test_proxy_is_reused_by_keep_alive_clients(engine: Any, tmp_path: Path) -> N
     assert response.count(b"OK") >= 3
 
 
+
+
+def test_streamed_events_pass_through_the_read_only_proxy(engine: Any, tmp_path: Path) -> None:
+    engine.docker("create", "--name", "evt", "busybox:dw", "true")
+    time.sleep(1.1)  # --until is in whole seconds
+    with proxy_for(engine, tmp_path) as proxy:
+        result = proxy.docker("events", "--since", "0", "--until", "0s", "--format",
+                              "{{.Action}} {{.Actor.Attributes.name}}")
+    assert result.returncode == 0, result.stderr
+    assert "create evt" in result.stdout
