@@ -60,4 +60,4 @@ def test_units_use_options_the_cli_has() -> None:
 
 def test_sample_policy_loads() -> None:
     policy = load_policy(str(ROOT / "deploy" / "guard.toml"))
-    assert policy.route_denied("debug-vars") and len(policy.exceptions) == 3
+    assert policy.route_denied("debug-vars") and len(policy.exceptions) == 4
