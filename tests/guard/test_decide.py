@@ -237,3 +237,24 @@ def test_a6_a7_responses_are_never_denied() -> None:
         assert plugin.authz_response(payload) == ALLOW
     assert plugin.handle(b"/Plugin.Activate", b"") == b'{"Implements":["authz"]}'
     assert b'"Allow": false' in plugin.handle(b"/AuthZPlugin.AuthZReq", b"{broken")
+
+
+def test_environment_the_image_user_and_daemon_defaults_decide_medium_rules() -> None:
+    """At deny-at medium, DW113 and DW112 judge what will run: the image's USER and the
+    daemon's no-new-privileges default, both looked up in the engine."""
+    policy = policy_from_mapping({"deny-at": "medium", "ignore": ["DW103", "DW301", "DW303"]})
+    lookup = FakeLookup({"/images/app:1/json": {"Config": {"User": "1000"}},
+                         "/images/rooted:1/json": {"Config": {"User": ""}},
+                         "/info": {"SecurityOptions": ["name=seccomp,profile=default"]}})
+    guard = Guard(policy, GuardSettings(lookup=lookup, resolve_symlinks=False,
+                                        environment=True))
+
+    def create(image: str) -> Decision:
+        body = json.dumps({"Image": image, "HostConfig": {
+            "SecurityOpt": ["no-new-privileges"], "ReadonlyRootfs": True}}).encode()
+        return guard.decide(RawRequest("POST", "/v1.41/containers/create", dict(CT), body))
+
+    assert create("app:1").allow
+    rooted = create("rooted:1")
+    assert rooted.rules == ["DW113"] and "image's USER is root" in rooted.message
+    assert lookup.asked.count("/info") == 1  # cached

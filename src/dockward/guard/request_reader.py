@@ -136,7 +136,6 @@ class ReadOptions:
 
     lookup: EngineLookup | None = None
     resolve_symlinks: bool = True  # the guard runs on the host: realpath bind sources
-    image_user: Callable[[str], str | None] | None = None  # the image's configured USER
     exec_table: Callable[[str], Mapping[str, Any] | None] | None = None
 
 
@@ -149,8 +148,6 @@ def body_models(req: ApiRequest, value: Any, options: ReadOptions) -> list[objec
     if route == "container-create" and isinstance(value, Mapping):
         w = workload_from_create_body(value, subject, name=req.query.get("name", ""))
         _resolve_references(w, value, options)
-        if options.image_user is not None and w.image and w.user is None:
-            w.image_user = options.image_user(w.image)
         models.append(w)
     elif route == "exec-create" and isinstance(value, Mapping):
         models.append(workload_from_exec_body(value, subject, name))

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dockward.findings import Severity
 from dockward.guard.decision_log import DecisionLog
 from dockward.guard.lookup import NoLookup, SocketLookup
 from dockward.guard.policy import GuardPolicy, PolicyError, load_policy
@@ -72,7 +73,7 @@ def build_guard(policy: GuardPolicy, *, mode: str, names: tuple[str, ...],
     settings = GuardSettings(
         mode=mode, names=names, protected_paths=protected, lookup=lookup,
         resolve_symlinks=resolve_symlinks,
-        image_user=policy.deny_at <= 2,  # DW113 (medium) needs the image's USER
+        environment=policy.deny_at <= Severity.MEDIUM,  # DW112/DW113 read the environment
     )
     table = getattr(exec_table, "get", None)
     return Guard(policy, settings, exec_table=table)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.daemon import Daemon
 from dockward.models.engine_versions import parse_version, vulnerable_34040, vulnerable_41110
-from dockward.rules._common import severity_hint, string_list
+from dockward.rules._common import string_list
 from dockward.rules.registry import RuleContext, rule
 
 
@@ -104,4 +104,4 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
                     "receive, which closes this, but update the daemon anyway")
     yield Hit(d.anchor.child("info.ServerVersion"), message,
               f"ServerVersion {raw}, Authorization {plugins}",
-              extra=severity_hint("low") if mitigated else {})
+              severity=Severity.LOW if mitigated else None)

@@ -17,6 +17,7 @@ import fnmatch
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,9 @@ from dockward.findings import Finding
 from dockward.guard.lookup import EngineLookup, LookupFailed, image_path
 from dockward.guard.policy import GuardPolicy, PolicyException
 from dockward.guard.request_reader import RawRequest, ReadOptions, body_models, read_request
+from dockward.models.daemon import Daemon
+from dockward.models.environment import DaemonDefaults, Environment
+from dockward.models.location import Location
 from dockward.models.request import ApiRequest
 from dockward.models.workload import Workload
 from dockward.rules.registry import lookup as lookup_rule
@@ -58,7 +62,9 @@ class GuardSettings:
     protected_paths: tuple[str, ...] = ()  # its socket, policy and log
     lookup: EngineLookup | None = None
     resolve_symlinks: bool = True
-    image_user: bool = False  # look up the image's USER (only rules below high need it)
+    # look up the daemon's defaults and the image's USER, so that rules judge what will
+    # run (only rules below high need them: DW112, DW113)
+    environment: bool = False
 
 
 class Guard:
@@ -81,10 +87,10 @@ class Guard:
         self.read_options = ReadOptions(
             lookup=self.settings.lookup,
             resolve_symlinks=self.settings.resolve_symlinks,
-            image_user=self._image_user if self.settings.image_user else None,
             exec_table=exec_table,
         )
         self._cache: dict[tuple[Any, ...], Decision] = {}
+        self._daemon: tuple[float, DaemonDefaults | None] = (0.0, None)
 
     # ------------------------------------------------------------------ deciding
 
@@ -126,7 +132,8 @@ class Guard:
         if not denying:
             # the request itself is sound: now what its body (or target) would do
             models.extend(body_models(req, value, self.read_options))
-            findings, denying, waived = self._judge(models, raw, req)
+            findings, denying, waived = self._judge(models, raw, req,
+                                                    self._environment(models))
         route_block = self._route_block(raw, req)
         if not denying and route_block is None:
             return Decision(True, "", req, findings=findings, waived=waived,
@@ -139,10 +146,12 @@ class Guard:
         return Decision(False, message, req, rules=sorted({f.code for f in denying}),
                         findings=findings, waived=waived, route=req.route)
 
-    def _judge(self, models: list[object], raw: RawRequest, req: ApiRequest
+    def _judge(self, models: list[object], raw: RawRequest, req: ApiRequest,
+               env: Environment | None = None
                ) -> tuple[list[Finding], list[Finding], list[str]]:
         """Findings at or above deny-at, those that deny, and those an exception waived."""
-        findings = [f for f in self.runner.run(models) if f.severity >= self.policy.deny_at]
+        findings = [f for f in self.runner.run(models, env)
+                    if f.severity >= self.policy.deny_at]
         denying: list[Finding] = []
         waived: list[str] = []
         for finding in findings:
@@ -178,15 +187,33 @@ class Guard:
             return exception
         return None
 
-    def _image_user(self, image: str) -> str | None:
+    def _environment(self, models: list[object]) -> Environment | None:
+        """The daemon's defaults and the USER of the images the request runs, from the
+        engine (when the policy denies at medium or below, where rules read them)."""
         lookup = self.settings.lookup
-        path = image_path(image)
-        if lookup is None or path is None:
+        if not self.settings.environment or lookup is None:
             return None
-        found = lookup.get(path)
-        if not isinstance(found, Mapping):
-            return None
-        return str((found.get("Config") or {}).get("User") or "")
+        users: dict[str, str] = {}
+        for model in models:
+            image = getattr(model, "image", None) if isinstance(model, Workload) else None
+            path = image_path(image) if image else None
+            if image and path and image not in users:
+                found = lookup.get(path)
+                if isinstance(found, Mapping):
+                    users[image] = str((found.get("Config") or {}).get("User") or "")
+        return Environment(daemon=self._daemon_defaults(lookup), image_users=users)
+
+    def _daemon_defaults(self, lookup: EngineLookup) -> DaemonDefaults | None:
+        """From ``GET /info``, asked at most once a minute."""
+        checked, defaults = self._daemon
+        if time.monotonic() - checked < 60 and checked:
+            return defaults
+        info = lookup.get("/info")
+        defaults = DaemonDefaults.of(Daemon(name="guarded", anchor=Location(),
+                                            info=dict(info), source_kind="live")
+                                     ) if isinstance(info, Mapping) else None
+        self._daemon = (time.monotonic(), defaults)
+        return defaults
 
 
 def _client_matches(exception: PolicyException, raw: RawRequest) -> bool:

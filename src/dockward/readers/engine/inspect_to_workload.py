@@ -40,6 +40,7 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
+from dockward.readers.engine.api_fields import HOST_CONFIG_BY_FOLD
 from dockward.readers.specs import Surface, parse_device, parse_volume
 
 __all__ = [
@@ -203,8 +204,6 @@ def _create_host_config(top: _Fields) -> _Fields:
     it is present).  Reading the union, with ``HostConfig`` winning, never misses a
     setting the daemon applies.
     """
-    from dockward.readers.engine.api_fields import HOST_CONFIG_BY_FOLD
-
     inner = top.sub("HostConfig")
     outer = {k: v for k, v in top.raw.items() if str(k).casefold() in HOST_CONFIG_BY_FOLD}
     if not outer:
