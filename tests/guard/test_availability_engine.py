@@ -82,7 +82,7 @@ def test_hanging_decision_is_denied_within_the_deadline(
         took = time.monotonic() - started
         assert result.returncode != 0
         assert "did not reach a decision within 1s; denied (fail closed)" in result.stderr
-        assert took < 4, took
+        assert took < 6, took  # 1 s deadline + the CLI start-up on a busy machine
         state = guard.engine.client.api.inspect_container(cid)["State"]["Status"]
         assert state == "created"
         assert guard.docker("ps").returncode == 0  # the guard still answers
