@@ -32,7 +32,8 @@ def test_scan_of_deploy_reports_nothing_above_low() -> None:
     result = CliRunner().invoke(app, ["scan", str(DEPLOY), "-f", "json", "--show-suppressed"])
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["errors"] == []
-    assert report["summary"]["files_by_kind"] == {"compose": 1, "dockerfile": 1, "k8s": 1}
+    assert report["summary"]["files_by_kind"] == {"compose": 1, "dockerfile": 1, "k8s": 1,
+                                                  "systemd": 2}
     assert [f for f in report["findings"] if not f["suppressed"]] == []
     assert [(f["code"], f["line"], f["suppression_reason"]) for f in report["findings"]] == [
         ("DW113", 22, "the socket is root:docker 0660; the guard only forwards reads"),

@@ -24,7 +24,7 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 FILE_NAMES = {"yaml": "compose.yaml", "yml": "compose.yaml", "sh": "run.sh", "bash": "run.sh",
               "console": "run.sh", "shell": "run.sh", "dockerfile": "Dockerfile"}
 # Daemon rules that judge only a live daemon whose flags, daemon.json and /info were all read.
-LIVE_DAEMON_ONLY = {"DW604", "DW605", "DW606", "DW608", "DW610", "DW612"}
+LIVE_DAEMON_ONLY = {"DW604", "DW605", "DW606", "DW608", "DW610", "DW612", "DW614", "DW615"}
 
 
 def in_scope(r: Rule) -> bool:

@@ -10,6 +10,7 @@ from dockward import __version__
 from dockward.cli import (
     audit_cmd,
     fix_cmd,
+    guard_cmd,
     inside_cmd,
     plugin_cmd,
     report_cmd,
@@ -58,6 +59,7 @@ app.command("inside")(inside_cmd.inside)
 app.command("tighten")(tighten_cmd.tighten)
 app.command("install-docker-plugin")(plugin_cmd.install_docker_plugin)
 app.add_typer(report_cmd.report_app)
+app.add_typer(guard_cmd.app, name="guard")
 
 
 def main() -> None:

@@ -114,11 +114,13 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     volume goes with its last mount. Unsafe: whatever the container did through the API is
     now refused or read-only.
 
-    Do not mount the socket. If a tool needs container metadata, put a filtering proxy
-    in front of the socket that allows only the read-only endpoints it uses (and run that
-    proxy itself with the socket, on an internal network), use the runtime's TLS-protected
-    TCP or SSH endpoint with client certificates, or use a rootless daemon whose socket is
-    not worth root on the host.
+    Do not mount the socket. If a tool needs container metadata, give it a filtering
+    proxy that allows only the read-only endpoints it uses: `dockward guard proxy
+    --listen unix:/run/dockward/proxy/traefik.sock --profile read-only` runs on the
+    host, and the container mounts the proxy's directory instead of the socket (see
+    `examples/guard-proxy`). Otherwise use the runtime's TLS-protected TCP or SSH endpoint
+    with client certificates, or a rootless daemon whose socket is not worth root on the
+    host.
 
     ## References
     - CIS Docker Benchmark v1.6, 5.32: the Docker socket is not mounted inside any

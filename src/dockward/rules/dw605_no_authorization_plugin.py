@@ -44,6 +44,9 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     ```json
     { "authorization-plugins": ["dockward"] }
     ```
+    ```sh
+    dockward guard plugin --log /var/log/dockward/decisions.jsonl
+    ```
 
     ## Fix
     Automatic fix: none. `dockward fix` does not change a daemon's or a host's
@@ -51,8 +54,11 @@ def check(d: Daemon, ctx: RuleContext) -> Iterator[Hit]:
     the host owner's call.
 
     Install an authorization plugin and list it in `authorization-plugins` in
-    `daemon.json` (or `--authorization-plugin`). Test it on a staging daemon first: a
-    plugin that fails closed stops all API calls when it is down.
+    `daemon.json` (or `--authorization-plugin`). `dockward guard plugin` is one: it
+    serves `/run/docker/plugins/dockward.sock` and denies what `dockward scan` and
+    `dockward audit` report as high or critical (the systemd unit
+    `deploy/systemd/dockward-guard.service` starts it before dockerd). Test it on a
+    staging daemon first: a plugin that fails closed stops all API calls when it is down.
 
     ## References
     - CIS Docker Benchmark v1.6, 2.12: authorization for Docker client commands is enabled

@@ -101,7 +101,8 @@ def dockerd_processes(proc_root: str = "/proc") -> list[DockerdProcess]:
         try:
             for item in _read_proc(pid, "environ").split(b"\0"):
                 key, eq, value = item.decode(errors="replace").partition("=")
-                if eq and key in ("DOCKER_TLS_VERIFY", "XDG_CONFIG_HOME", "HOME"):
+                if eq and key in ("DOCKER_TLS_VERIFY", "XDG_CONFIG_HOME", "HOME",
+                                  "DOCKER_MIN_API_VERSION"):
                     env[key] = value
         except OSError:
             pass
@@ -254,6 +255,11 @@ def daemon_from_live(
                                                         path=f"dockerd.argv[{index + 1}]")
         daemon.facts["pid"] = process.pid
         daemon.facts["uid"] = process.uid
+        if process.env.get("DOCKER_MIN_API_VERSION"):
+            daemon.facts["min_api_version"] = process.env["DOCKER_MIN_API_VERSION"]
+        package = installed_package(process.argv[0])
+        if package is not None:
+            daemon.facts["package"] = package
     if config is not None:
         daemon.config_path = config.path
         daemon.config = dict(config.data)
@@ -270,6 +276,30 @@ def daemon_from_live(
     daemon.facts["endpoint"] = endpoint.display_url
     daemon.listeners = _listeners(daemon, endpoint, process)
     return daemon
+
+
+DPKG_STATUS = "/var/lib/dpkg/status"
+ENGINE_PACKAGES = ("docker.io", "docker-ce", "moby-engine", "docker-engine")
+
+
+def installed_package(binary: str, status_file: str = DPKG_STATUS) -> dict[str, str] | None:
+    """The Debian package that installed dockerd (name and full version), if dpkg knows.
+
+    ``docker version`` shows ``20.10.24+dfsg1`` for every Debian build; only the package
+    revision (``-1+deb12u1``) says which security fixes were backported.
+    """
+    del binary  # the engine packages are few; the first one installed is dockerd's
+    try:
+        text = Path(status_file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines()
+                      if ": " in line and not line.startswith(" "))
+        if fields.get("Package") in ENGINE_PACKAGES and \
+                "installed" in fields.get("Status", "").split():
+            return {"name": fields["Package"], "version": fields.get("Version", "")}
+    return None
 
 
 def _listeners(daemon: Daemon, endpoint: Endpoint,

@@ -23,9 +23,11 @@ Every field keeps its provenance as ``Location(subject="host/name", path="HostCo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dockward.models.knowledge import DEFAULT_CAPABILITIES
 from dockward.models.location import Location
 from dockward.models.workload import (
     Capability,
@@ -38,6 +40,7 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
+from dockward.readers.engine.api_fields import HOST_CONFIG_BY_FOLD
 from dockward.readers.specs import Surface, parse_device, parse_volume
 
 __all__ = [
@@ -182,7 +185,7 @@ def workload_from_create_body(
         name=name,
         source_kind="container",
         config=top,
-        host_config=top.sub("HostConfig"),
+        host_config=_create_host_config(top),
         where=where,
         actual_mounts=None,
     )
@@ -191,6 +194,21 @@ def workload_from_create_body(
     if isinstance(networking, Mapping) and networking:
         w.facts["networks"] = sorted(str(k) for k in networking)
     return w
+
+
+def _create_host_config(top: _Fields) -> _Fields:
+    """``HostConfig``, plus HostConfig fields written at the top level of the body.
+
+    dockerd up to 26 still decodes a deprecated embedded HostConfig from the top level of
+    a create body and uses it when ``HostConfig`` is absent (and a few of its fields when
+    it is present).  Reading the union, with ``HostConfig`` winning, never misses a
+    setting the daemon applies.
+    """
+    inner = top.sub("HostConfig")
+    outer = {k: v for k, v in top.raw.items() if str(k).casefold() in HOST_CONFIG_BY_FOLD}
+    if not outer:
+        return inner
+    return _Fields({**outer, **inner.raw})
 
 
 def workload_from_swarm_service(
@@ -285,6 +303,7 @@ def _workload_from_api(
     if hc.flag("Privileged"):
         w.set("privileged", True, where.hc("Privileged"))
     w.cap_add = _caps(hc.list("CapAdd"), where, f"{where.host}CapAdd")
+    w.cap_add += _capability_set(hc.get("Capabilities"), where)
     w.cap_drop = _caps(hc.list("CapDrop"), where, f"{where.host}CapDrop")
     for attr, key in (("pid_mode", "PidMode"), ("network_mode", "NetworkMode"),
                       ("ipc_mode", "IpcMode"), ("uts_mode", "UTSMode"),
@@ -295,9 +314,10 @@ def _workload_from_api(
     w.mounts = _mounts(hc, where, actual_mounts)
     w.devices = _devices(hc.list("Devices"), where)
     w.security_opts = [
-        SecurityOpt.parse(str(raw), where.hc(f"SecurityOpt[{i}]"))
+        _security_opt(str(raw), where.hc(f"SecurityOpt[{i}]"))
         for i, raw in enumerate(hc.list("SecurityOpt"))
     ]
+    w.security_opts += _unmasked_paths(hc, where)
     if w.security_opts:
         w.origins["security_opts"] = where.hc("SecurityOpt")
     if hc.flag("ReadonlyRootfs"):
@@ -323,6 +343,59 @@ def _caps(values: Iterable[Any], where: _Where, path: str) -> list[Capability]:
         for i, v in enumerate(values)
         if str(v).strip()
     ]
+
+
+def _capability_set(value: Any, where: _Where) -> list[Capability]:
+    """``HostConfig.Capabilities`` (API 1.40-1.42) *replaces* the default set: every
+    capability it lists beyond Docker's defaults is added, as ``CapAdd`` would."""
+    if not isinstance(value, list):
+        return []
+    return [
+        Capability(name=normalize_capability(str(v)),
+                   origin=where.hc(f"Capabilities[{i}]"))
+        for i, v in enumerate(value)
+        if str(v).strip() and normalize_capability(str(v)) not in DEFAULT_CAPABILITIES
+    ]
+
+
+# dockerd's defaults (oci.DefaultSpec): an explicit list without them unmasks the rest.
+_DEFAULT_MASKED = ("/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware")
+_DEFAULT_READONLY = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                     "/proc/sysrq-trigger")
+
+
+def _unmasked_paths(hc: _Fields, where: _Where) -> list[SecurityOpt]:
+    """``MaskedPaths``/``ReadonlyPaths`` given as lists that leave out Docker's defaults
+    mean what ``systempaths=unconfined`` means (dockerd only fills in the defaults when
+    the field is absent)."""
+    out: list[SecurityOpt] = []
+    for key, defaults in (("MaskedPaths", _DEFAULT_MASKED),
+                          ("ReadonlyPaths", _DEFAULT_READONLY)):
+        value = hc.get(key)
+        if not isinstance(value, list):
+            continue
+        listed = {str(v).rstrip("/") for v in value}
+        missing = [p for p in defaults if p not in listed]
+        if missing:
+            out.append(SecurityOpt("systempaths", "unconfined", where.hc(key),
+                                   f"{key}: {json.dumps(value)[:60]}"))
+    return out
+
+
+def _security_opt(raw: str, origin: Location) -> SecurityOpt:
+    """One ``SecurityOpt`` entry; an inline seccomp profile whose default action allows
+    every system call (the CLI sends ``--security-opt seccomp=file.json`` as the file's
+    JSON) is read as ``seccomp=unconfined``, which is what it amounts to."""
+    opt = SecurityOpt.parse(raw, origin)
+    if opt.key == "seccomp" and opt.value.lstrip().startswith("{"):
+        try:
+            profile = json.loads(opt.value)
+        except ValueError:
+            return opt
+        action = str(_Fields(profile).get("defaultAction", "")).upper()
+        if action in ("SCMP_ACT_ALLOW", "SCMP_ACT_LOG"):
+            return SecurityOpt("seccomp", "unconfined", origin, raw)
+    return opt
 
 
 def _env(values: Iterable[Any], where: _Where, path: str) -> list[EnvVar]:
@@ -452,6 +525,16 @@ def _api_mount(entry: _Fields, origin: Location) -> Mount | None:
     kind = (entry.text("Type") or "volume").lower()
     source = entry.text("Source") or None
     propagation = entry.sub("BindOptions").text("Propagation") or None
+    driver = entry.sub("VolumeOptions").sub("DriverConfig")
+    if kind == "volume" and driver.get("Options") is not None:
+        from dockward.readers.engine.request_bodies import mounts_from_volume_options
+
+        # --mount type=volume,volume-opt=o=bind,volume-opt=device=/ creates a bind volume
+        bound = mounts_from_volume_options(driver.text("Name") or "local",
+                                           driver.get("Options"), origin,
+                                           entry.flag("ReadOnly"), target)
+        if bound:
+            return bound[0]
     return Mount(type=kind, source=source, target=target, origin=origin,
                  read_only=entry.flag("ReadOnly"), propagation=propagation)
 
