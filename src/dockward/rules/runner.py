@@ -103,11 +103,14 @@ class RuleRunner:
     def _finding(self, r: Rule, hit: Hit) -> Finding:
         """Config overrides win over a hit's own severity, which wins over the rule's."""
         remedy = hit.remedy
+        message = hit.message
+        if hit.location.via:  # the value was written elsewhere: say where
+            message = f"{message} (via {hit.location.via})"
         return Finding(
             code=r.code,
             name=r.name,
             severity=self.config.severity_for(r.code, hit.severity or r.severity),
-            message=hit.message,
+            message=message,
             location=hit.location,
             evidence=hit.evidence,
             confidence=r.confidence,

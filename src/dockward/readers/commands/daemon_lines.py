@@ -258,7 +258,7 @@ def _run_env(command: Command, env: _Env) -> Iterator[Daemon]:
     verify = env.tls_verify or bool(tls_setting and (tls_setting.value or "").partition("=")[2])
     address = host.value.partition("=")[2]
     if address and _known_address(address):
-        origin = command.location(host.index, "DOCKER_HOST")
+        origin = run.cli.command.location(host.index, "DOCKER_HOST")
         yield _client(address, origin, verify, tls=False, name="DOCKER_HOST")
 
 
