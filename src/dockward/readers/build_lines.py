@@ -85,6 +85,10 @@ def read_build_lines(src: SourceFile) -> Iterator[Build | ParseProblem]:
         yield build_from_flags(src, command.program, values, context,
                                [command.location(i, f"argv[{i}]") for i in range(len(words))])
     # problems of CI YAML files are reported by the run-line reader already
+    if src.kind == "ci-yaml":
+        from dockward.readers.ci_build_steps import read_ci_build_steps
+
+        yield from read_ci_build_steps(src)
 
 
 def _buildah_args_start(argv: Sequence[str]) -> int | None:

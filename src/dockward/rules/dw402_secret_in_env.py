@@ -22,6 +22,7 @@ _REMEDY = {
 _WHERE = {
     "compose-service": "the compose file",
     "run-line": "the command line (and the shell history)",
+    "ci-container": "the CI file",
     "k8s": "the manifest",
 }
 
@@ -115,9 +116,16 @@ def _workload_env(w: Workload) -> Iterator[Hit]:
         yield Hit(
             env.origin,
             f"{w.describe()} sets {env.key} to a hard-coded secret ({why}): it is stored in "
-            f"{where} and {_REMEDY[w.source_kind == 'k8s']}",
+            f"{where} and {_remedy(w)}",
             redact_assignment(env.key, env.value),
         )
+
+
+def _remedy(w: Workload) -> str:
+    if w.source_kind == "ci-container":
+        return ("shown by `docker inspect` on the runner; take it from the CI's secret store "
+                "(`${{ secrets.NAME }}`), which also masks it in logs")
+    return _REMEDY[w.source_kind == "k8s"]
 
 
 def _dockerfile_env(b: Build) -> Iterator[Hit]:

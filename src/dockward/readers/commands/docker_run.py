@@ -28,6 +28,7 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
+from dockward.readers.commands.chunks_ci_containers import CI_CONTAINER_ORIGIN
 from dockward.readers.commands.cli import (
     RUN_FLAGS,
     RUN_SHORTS,
@@ -166,6 +167,8 @@ def workload_from_run(run: RunLine, ordinal: int = 0) -> Workload:
     for index in hidden:
         _hidden_options(context, index)
     _finish_cpus(context)
+    if command.origin == CI_CONTAINER_ORIGIN:
+        _ci_container(workload)
     if has_expansion(image):
         workload.mark_unknown("image", f"unresolved {image}")
     return workload
@@ -180,6 +183,25 @@ HIDDEN_OPTION_FIELDS = (
     "cap_add", "cap_drop", "security_opts", "no_new_privileges", "mounts", "devices",
     "ports", "env",
 )
+
+
+# Hardening a CI runner's container would need: the runner creates it with its own flags
+# (GitHub adds its network, entrypoint, workspace mounts), so only what the workflow adds
+# is judged, and what it leaves out is not claimed missing.
+_RUNNER_DEFAULTS = ("user", "read_only", "memory", "cpus", "pids_limit", "restart",
+                    "cap_drop", "no_new_privileges")
+_RUNNER_REASON = ("the CI runner creates this container with its own defaults; only what "
+                  "the workflow adds (options, volumes, ports) is judged")
+
+
+def _ci_container(workload: Workload) -> None:
+    """A GitHub Actions job or service container (``jobs.<id>.container``/``services``)."""
+    workload.source_kind = "ci-container"
+    for field_name in _RUNNER_DEFAULTS:
+        if field_name not in workload.origins:
+            workload.mark_unknown(field_name, _RUNNER_REASON)
+    if not workload.no_new_privileges:
+        workload.mark_unknown("no_new_privileges", _RUNNER_REASON)
 
 
 def _hidden_options(ctx: _Context, index: int) -> None:

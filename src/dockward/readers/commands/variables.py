@@ -374,7 +374,11 @@ class _Expander:
                 out.extend(found)
             elif c == "`":
                 close = _close_backtick(raw, i)
-                out.append(_Segment(raw[i:close], quoted=in_quotes, unresolved=True))
+                body = raw[i + 1:close - 1].strip() if raw.endswith("`", 0, close) else "?"
+                if not body or body.startswith("#"):  # `#optional`: a comment, no word
+                    out.append(_Segment("", via="a comment"))
+                else:
+                    out.append(_Segment(raw[i:close], quoted=in_quotes, unresolved=True))
                 i = close
             else:
                 j = i + 1
@@ -574,7 +578,7 @@ def _match_bracket(raw: str, i: int) -> int:
 def expand_word(word: Word, scope: Scope) -> list[Word] | None:
     """The words ``word`` becomes with the file's variables; None when it uses none."""
     raw = word.raw
-    if "$" not in raw:
+    if "$" not in raw and "`" not in raw:
         return None
     make_vias: list[str] = []
     pieces = [raw]
@@ -614,7 +618,8 @@ def expand_command(command: Command) -> Command:
     """``command`` with the arguments of its program expanded (itself when nothing changes)."""
     scope = command.scope
     argv = command.argv
-    if scope is None or len(argv) < 2 or not any("$" in w.raw for w in argv[1:]):
+    if scope is None or len(argv) < 2 or not any(
+            "$" in w.raw or "`" in w.raw for w in argv[1:]):
         return command
     words: list[Word] = [*command.prefix, argv[0]]
     changed = False
