@@ -292,6 +292,8 @@ def hardcoded_secret(name: str, value: str | None) -> str | None:
         return None
     kind = classify_value(value)
     if kind and kind != "high-entropy":
+        if kind in _KIND_WORDS:
+            return f"value holds {_KIND_WORDS[kind]}"
         return f"value looks like a {kind.replace('-', ' ')}"
     verdict = classify_name(name)
     if verdict:
@@ -304,6 +306,13 @@ def hardcoded_secret(name: str, value: str | None) -> str | None:
     if kind == "high-entropy" and not _exempt_for_entropy(name):
         return "value is a long random string"
     return None
+
+
+# How messages name a kind of credential ("value holds a password in a URL").
+_KIND_WORDS = {
+    "url-credentials": "a password in a URL",
+    "connection-string-password": "a password in a connection string",
+}
 
 
 def _exempt_for_entropy(name: str) -> bool:

@@ -47,6 +47,7 @@ from dockward.readers.compose_merge import (
 )
 from dockward.readers.specs import (
     Surface,
+    VolumeBind,
     has_expansion,
     is_host_source,
     local_volume_bind,
@@ -414,14 +415,15 @@ class _ServiceReader:
         if kind is None:
             kind = "bind" if is_host_source(source, unresolved) else "volume"
         if kind == "volume":
-            device = self._volume_device(source)
-            if device is not None:
-                return Mount(type="bind", source=device, target=target, origin=item.loc())
+            bound = self._volume_device(source)
+            if bound is not None:
+                return Mount(type="bind", source=bound.device, target=target,
+                             origin=item.loc(), read_only=bound.read_only)
         return Mount(
             type=kind, source=source, target=target, origin=item.loc(), unresolved=unresolved
         )
 
-    def _volume_device(self, name: str) -> str | None:
+    def _volume_device(self, name: str) -> VolumeBind | None:
         volume = self.project.volumes.get(name)
         options = volume.get("driver_opts") if volume is not None else None
         if volume is None or options is None:

@@ -285,7 +285,15 @@ def parse_mount(spec: str, expands: bool = False) -> VolumeSpec:
 # ----------------------------------------------------------------------------- named volumes
 
 
-def local_volume_bind(driver: str | None, options: dict[str, str]) -> str | None:
+@dataclass(frozen=True, slots=True)
+class VolumeBind:
+    """The host folder a named volume binds, and whether its mount options say ``ro``."""
+
+    device: str
+    read_only: bool
+
+
+def local_volume_bind(driver: str | None, options: dict[str, str]) -> VolumeBind | None:
     """The host folder a named volume binds, or None.
 
     The ``local`` driver mounts ``device`` with ``type`` and the mount options ``o``; with
@@ -300,7 +308,7 @@ def local_volume_bind(driver: str | None, options: dict[str, str]) -> str | None
         return None
     flag_set = {f.strip() for f in flags.split(",")}
     if kind.strip() == "none" and flag_set & {"bind", "rbind"}:
-        return device
+        return VolumeBind(device, "ro" in flag_set)
     return None
 
 

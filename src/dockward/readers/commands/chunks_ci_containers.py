@@ -17,6 +17,7 @@ sit at the YAML key they stand for, so findings point into the file.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from dockward.readers.commands.words import CommandText, Span
 
 CI_CONTAINER_ORIGIN = "ci-container"
+_NOTE = re.compile(r"(?:^|\s)#.*$")
 _SHELLS = ("sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash",
            "/usr/bin/env")
 
@@ -134,8 +136,10 @@ def _add_options(out: _Builder, node: Any, lines: list[str]) -> None:
         first = node.start_mark.line + 1
         last = min(node.end_mark.line + (1 if node.end_mark.column else 0), len(lines))
         for index in range(first, last):
-            text = lines[index].rstrip("\r")
-            if text.strip() and not text.lstrip().startswith("#"):
+            # a `# note` in the block would make `docker create` fail, so a working
+            # workflow has none; read one as the comment its author meant
+            text = _NOTE.sub("", lines[index].rstrip("\r"))
+            if text.strip():
                 lead = len(text) - len(text.lstrip())
                 out.add(text.strip(), index + 1, lead + 1, quote=False)
         return

@@ -45,6 +45,7 @@ _JOINABLE = {"network_mode": "network", "pid_mode": "PID", "ipc_mode": "IPC"}
 @dataclass(frozen=True, slots=True)
 class _BoundVolume:
     device: str
+    read_only: bool
     line: int
 
 
@@ -83,9 +84,9 @@ class FileObjects:
                 options[key.strip()] = option
             elif flag.name == "name" and value:
                 name = value
-        device = local_volume_bind(driver, options)
-        if name and device and not has_expansion(name) and not has_expansion(device):
-            self.volumes[name] = _BoundVolume(device, command.line)
+        bound = local_volume_bind(driver, options)
+        if name and bound and not has_expansion(name) and not has_expansion(bound.device):
+            self.volumes[name] = _BoundVolume(bound.device, bound.read_only, command.line)
         elif name:
             self.volumes.pop(name, None)
         return True
@@ -99,6 +100,7 @@ class FileObjects:
                         f"{bound.device}")
                 mount.type = "bind"
                 mount.source = bound.device
+                mount.read_only = mount.read_only or bound.read_only
                 mount.origin = _via(mount.origin, note)
         for field_name, namespace in _JOINABLE.items():
             self._join(workload, field_name, namespace)

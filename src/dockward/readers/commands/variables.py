@@ -67,16 +67,14 @@ class ShellValue:
     elements: tuple[str, ...]
     array: bool
     unresolved: bool
-    line: int
-    reference: str = ""  # how it is referred to in messages: ``$OPTS``, ``$(FLAGS)``
+    lines: tuple[int, ...]  # of the assignments that made it (``+=`` adds one)
 
     @property
     def scalar(self) -> str:
         return self.elements[0] if self.elements else ""
 
     def describe(self) -> str:
-        ref = self.reference or f"${self.name}"
-        return f"{ref} set at line {self.line}"
+        return f"${self.name} set at {_lines(list(self.lines))}"
 
 
 class _History:
@@ -248,7 +246,7 @@ class VariableTracker:
         if match.group("index"):  # args[3]=x: the array is no longer known element by element
             if old is not None:
                 self.history.set(name, ShellValue(name, old.elements, old.array, True,
-                                                  word.line))
+                                                  (*old.lines, word.line)))
             return
         expander = _Expander(scope)
         if rest.startswith("(") and rest.endswith(")"):
@@ -257,14 +255,16 @@ class VariableTracker:
         else:
             text, unresolved = expander.scalar(rest)
             elements, array = (text,), False
+        lines: tuple[int, ...] = (word.line,)
         if match.group("op") == "+=" and old is not None:
             unresolved = unresolved or old.unresolved
+            lines = (*old.lines, word.line)
             if array or old.array:
                 elements = (*old.elements, *elements)
                 array = True
             else:
                 elements = (old.scalar + elements[0],)
-        self.history.set(name, ShellValue(name, elements, array, unresolved, word.line))
+        self.history.set(name, ShellValue(name, elements, array, unresolved, lines))
 
 
 # --------------------------------------------------------------------------- expansion
@@ -312,9 +312,12 @@ class _Expander:
         return _split(segments)
 
     def scalar(self, raw: str) -> tuple[str, bool]:
-        """An assignment's value: no field splitting, array elements joined by spaces."""
+        """An assignment's value: no field splitting, array elements joined by spaces.
+
+        Unresolved parts are kept between marks, so that splitting the value where it is
+        used never cuts ``$(cat opts.txt)`` into pieces."""
         segments = self.segments(raw, False, False)
-        text = "".join(" " if s is None else s.text for s in segments)
+        text = "".join(" " if s is None else _marked(s) for s in segments)
         return text, any(s is not None and s.unresolved for s in segments)
 
     def array(self, inner: str) -> tuple[tuple[str, ...], bool]:
@@ -324,7 +327,8 @@ class _Expander:
         unresolved = False
         for simple in lexer.commands:
             for token in simple.words:
-                for piece in _split(self.segments(inner[token.start:token.end], False, False)):
+                segments = self.segments(inner[token.start:token.end], False, False)
+                for piece in _split(segments, keep_marks=True):
                     elements.append(piece.text)
                     unresolved = unresolved or piece.unresolved
         return tuple(elements), unresolved
@@ -474,7 +478,36 @@ class _Expander:
                          unresolved=unresolved, via=via)]
 
 
-def _split(segments: Segments) -> list[Field]:
+# Marks around the unresolved parts of a stored value (private-use characters).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _marked(segment: _Segment) -> str:
+    return f"{_OPEN}{segment.text}{_CLOSE}" if segment.unresolved else segment.text
+
+
+def _ifs_split(text: str) -> list[str]:
+    """Split on blanks outside marked (unresolved) parts."""
+    if _OPEN not in text:
+        return _IFS.split(text)
+    pieces: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char == _OPEN:
+            depth += 1
+        elif char == _CLOSE:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and char in " \t\n":
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    pieces.append("".join(current))
+    return pieces
+
+
+def _split(segments: Segments, keep_marks: bool = False) -> list[Field]:
     """Field splitting: unquoted expansion results split on blanks, array elements apart."""
     fields: list[Field] = []
     text: list[str] = []
@@ -484,7 +517,10 @@ def _split(segments: Segments) -> list[Field]:
     def flush() -> None:
         nonlocal started, unresolved, quoted, vias
         if started:
-            fields.append(Field("".join(text), unresolved, quoted, vias))
+            joined = "".join(text)
+            if not keep_marks:
+                joined = joined.replace(_OPEN, "").replace(_CLOSE, "")
+            fields.append(Field(joined, unresolved, quoted, vias))
         text.clear()
         started = unresolved = quoted = False
         vias = []
@@ -502,14 +538,14 @@ def _split(segments: Segments) -> list[Field]:
         if segment is None:
             flush()
         elif segment.split and segment.text:
-            pieces = _IFS.split(segment.text)
+            pieces = _ifs_split(segment.text)
             for k, piece in enumerate(pieces):
                 if k:
                     flush()
                 if piece:
                     take(segment, piece)
         elif segment.text or segment.quoted:
-            take(segment, segment.text)
+            take(segment, _marked(segment) if keep_marks else segment.text)
         elif segment.via and started and segment.via not in vias:
             vias.append(segment.via)
     flush()
