@@ -118,12 +118,19 @@ class _MakeVariable:
 
 
 class MakeVariables:
-    """A Makefile's variables with make's assignment rules, expanded when a recipe uses them."""
+    """A Makefile's variables with make's assignment rules, expanded when a recipe uses them.
+
+    A recursive variable is expanded once and remembered (``A = $(B)$(B)`` chains would
+    otherwise cost exponential time); an expansion longer than :data:`_MAX_MAKE_LENGTH`
+    is given up as unresolved.
+    """
 
     def __init__(self) -> None:
         self.variables: dict[str, _MakeVariable] = {}
+        self._expanded: dict[str, tuple[str, tuple[str, ...], bool]] = {}
 
     def assign(self, name: str, op: str, value: str, line: int) -> None:
+        self._expanded.clear()
         known = self.variables.get(name)
         if op == "?=" and known is not None:
             return
@@ -148,8 +155,9 @@ class MakeVariables:
         unresolved (undefined variables and make functions are kept verbatim).
         """
         out: list[str] = []
-        used: list[str] = []
+        used: dict[str, None] = {}
         unresolved = False
+        length = 0
         i = 0
         n = len(text)
         while i < n:
@@ -158,14 +166,15 @@ class MakeVariables:
                 out.append(text[i:])
                 break
             out.append(text[i:dollar])
+            length += dollar - i
             nxt = text[dollar + 1] if dollar + 1 < n else ""
             if nxt == "$":
                 out.append("$")
                 i = dollar + 2
                 continue
-            if nxt in "({":
+            if nxt in "({" and nxt:
                 end = _match_bracket(text, dollar + 1)
-                inner = text[dollar + 2:end - 1] if end <= n and text[end - 1] in ")}" else ""
+                inner = text[dollar + 2:end - 1] if text[end - 1] in ")}" else ""
                 reference = text[dollar:end]
                 i = end
             elif nxt and (nxt.isalnum() or nxt == "_"):
@@ -180,18 +189,28 @@ class MakeVariables:
                 out.append(reference)  # undefined, automatic ($@) or a function: unknown
                 unresolved = True
                 continue
-            used.append(f"$({inner}) set at {_lines(variable.lines)}")
-            if variable.recursive:
-                value, inner_used, inner_unresolved = self.expand(variable.value, depth + 1)
-                used.extend(inner_used)
-                unresolved = unresolved or inner_unresolved
-            else:
-                value = variable.value
-                unresolved = unresolved or "$(" in value or "${" in value
+            used[f"$({inner}) set at {_lines(variable.lines)}"] = None
+            value, inner_used, inner_unresolved = self._value(inner, variable, depth)
+            used.update(dict.fromkeys(inner_used))
+            unresolved = unresolved or inner_unresolved
             out.append(value)
-            if sum(len(p) for p in out) > _MAX_MAKE_LENGTH:
+            length += len(value)
+            if length > _MAX_MAKE_LENGTH:
                 return text, [], True
-        return "".join(out), used, unresolved
+        return "".join(out), list(used), unresolved
+
+    def _value(self, name: str, variable: _MakeVariable,
+               depth: int) -> tuple[str, tuple[str, ...], bool]:
+        if not variable.recursive:
+            value = variable.value
+            return value, (), "$(" in value or "${" in value
+        known = self._expanded.get(name)
+        if known is None:
+            self._expanded[name] = (variable.value, (), True)  # A = $(A): unknown, not a loop
+            text, used, unresolved = self.expand(variable.value, depth + 1)
+            known = (text, tuple(used), unresolved)
+            self._expanded[name] = known
+        return known
 
 
 def _lines(lines: list[int]) -> str:
