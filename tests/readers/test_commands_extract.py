@@ -390,7 +390,8 @@ def test_dockerfile_run_instructions() -> None:
     assert positions(sh_c)[0] == ("docker", 16, 19)
 
 
-@pytest.mark.parametrize("directive", ["# escape=`", "#escape=`", "# syntax=docker/dockerfile:1\n# ESCAPE = `"])
+@pytest.mark.parametrize("directive", ["# escape=`", "#escape=`",
+                                       "# syntax=docker/dockerfile:1\n# ESCAPE = `"])
 def test_dockerfile_escape_directive_continues_run_lines(directive: str) -> None:
     text = (f"{directive}\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
             "RUN docker run --rm `\n    -v /:/host alpine:3.20 ls `\n    /host\n")

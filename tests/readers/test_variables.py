@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 import time
 
@@ -169,7 +170,7 @@ def test_make_expansion_is_bounded() -> None:
     make = MakeVariables()
     names = [f"V{i}" for i in range(40)]
     make.assign(names[-1], "=", "x", 1)
-    for name, nxt in zip(names, names[1:], strict=False):
+    for name, nxt in itertools.pairwise(names):
         make.assign(name, "=", f"$({nxt})$({nxt})", 2)
     start = time.perf_counter()
     _, _, unresolved = make.expand("$(V0)")
@@ -256,7 +257,7 @@ def test_named_volumes_that_bind_a_host_folder() -> None:
 
 
 def test_joining_a_named_containers_namespaces() -> None:
-    first, second, third, fourth = workloads("""
+    _, second, third, fourth = workloads("""
         docker run -d --name a --network host --pid host --ipc host img
         docker run --network container:a --pid=container:a --ipc container:a img
         docker run -d --name b --network container:a img
