@@ -76,7 +76,7 @@ class TestValues:
         ("Server=db;Database=app;User Id=sa;Password=Wq8kd2Lm9Xz;",
          "connection-string-password"),
         ("Data Source=db;User ID=sa;Pwd='Wq8kd2Lm9Xz'", "connection-string-password"),
-        ("host=db user=app password = Wq8kd2Lm9Xz", "connection-string-password"),
+        ("host=db user=app password=Wq8kd2Lm9Xz", "connection-string-password"),
         ("jdbc:mysql://db/app?user=app&password=Zq8LmN2kW", "connection-string-password"),
     ])
     def test_known_formats(self, value: str, kind: str) -> None:
@@ -87,6 +87,7 @@ class TestValues:
         "Server=db;Password=${DB_PASSWORD};", "Server=db;Password=<password>;",
         "Server=db;Password=changeme;", "redis://:${REDIS_PASSWORD}@cache",
         "--password-stdin", "passwordless=true",
+        "-Des.username= -Des.password= -Dkb.url=http://kibana:5601",  # empty, then the next
     ])
     def test_no_password_in_connection_strings(self, value: str) -> None:
         assert classify_value(value) is None

@@ -139,7 +139,7 @@ _URL_PASSWORD_ONLY = re.compile(r"://:([^\s@/'\"]{1,256})@")
 # Password=...; in connection strings (ADO.NET, ODBC, JDBC query strings, libpq keywords):
 # the key word is a literal, the value bounded, so the search stays linear in the text
 _CONNECTION_PASSWORD = re.compile(
-    r"(?i)(?<![A-Za-z0-9_])(?:password|passwd|pwd)[ \t]{0,8}=[ \t]{0,8}"
+    r"(?i)(?<![A-Za-z0-9_])(?:password|passwd|pwd)[ \t]{0,8}="
     r"(?P<q>['\"]?)([^;&\s'\"]{1,256})")
 _RANDOM_CHARSET = re.compile(r"^[A-Za-z0-9+/=_\-]+$")
 _HEX_LIKE = re.compile(r"^(?:0x)?[0-9a-fA-F\-]+$")

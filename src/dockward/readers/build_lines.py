@@ -66,9 +66,11 @@ _PROGRAMS = CONTAINER_PROGRAMS  # the same pre-filter as run lines: the file is 
 def read_build_lines(src: SourceFile) -> Iterator[Build | ParseProblem]:
     """One invocation Build per build command line in ``src``."""
     from dockward.readers.commands import iter_commands, parse_cli, parse_flags
+    from dockward.readers.commands.variables import expand_command
 
     problems: list[ParseProblem] = []
-    for command in iter_commands(src, programs=_PROGRAMS, problems=problems):
+    for written in iter_commands(src, programs=_PROGRAMS, problems=problems):
+        command = expand_command(written)  # `docker build $BUILD_ARGS .`
         words = command.argv
         if command.program == "buildah":
             start = _buildah_args_start([w.text for w in words])

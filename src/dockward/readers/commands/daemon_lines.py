@@ -34,6 +34,7 @@ from dockward.readers.commands.chunks_systemd import systemd_exec_chunk
 from dockward.readers.commands.cli import FlagUse, parse_cli, parse_flags
 from dockward.readers.commands.docker_run import parse_run
 from dockward.readers.commands.split import lex_commands
+from dockward.readers.commands.variables import expand_command
 from dockward.readers.commands.words import Command, CommandText, Span, Word, is_assignment
 from dockward.readers.specs import has_expansion
 
@@ -218,6 +219,7 @@ def lex_words(text: str, line: int, column: int, file: str) -> list[Word]:
 
 
 def _from_command(command: Command, env: _Env, ordinal: int) -> Iterator[Daemon]:
+    command = expand_command(command)  # `dockerd $DOCKER_OPTS`, `docker $(HOST_FLAGS) ps`
     program = command.program
     if program == "dockerd":
         daemon = _dockerd(command, env, ordinal)
