@@ -40,10 +40,11 @@ def check(model: Build | Workload, ctx: RuleContext) -> Iterator[Hit]:
     """A hard-coded secret is set as an environment variable.
 
     ## What it does
-    Reports `ENV` in a Dockerfile, compose `environment` and `docker run -e` entries whose
-    value is a secret written into the file: a value in a known token format (AWS, GitHub,
-    GitLab, npm, Slack, Stripe, Google, a private key, a JWT, a password in a URL) whatever
-    the name, or a literal value under a secret-like name (`DB_PASSWORD=hunter2`). An
+    Reports `ENV` in a Dockerfile, compose `environment`, `docker run -e` and CI container
+    `env:` entries whose value is a secret written into the file: a value in a known token
+    format (AWS, GitHub, GitLab, npm, Slack, Stripe, Google, a private key, a JWT, a
+    password in a URL or in a connection string such as `Server=db;Password=...;`)
+    whatever the name, or a literal value under a secret-like name (`DB_PASSWORD=hunter2`). An
     `ENV` that copies a secret build arg (`ENV NPM_TOKEN=$NPM_TOKEN`) into the image that
     is shipped is reported too. References (`${DB_PASSWORD}`, `${{ secrets.X }}`),
     pointers (`*_FILE`, `*_PATH`, `*_URL`), booleans and dummies are not.
