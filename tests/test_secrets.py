@@ -72,9 +72,37 @@ class TestValues:
         (STRIPE, "stripe-key"), (GOOGLE, "google-api-key"), (JWT, "jwt"),
         (PEM, "private-key"), ("postgres://app:hunter2-prod@db:5432/app", "url-credentials"),
         (RANDOM, "high-entropy"), (f"Authorization: token {GITHUB}", "github-token"),
+        ("redis://:Xk92mPq7LzQw@cache:6379/0", "url-credentials"),
+        ("Server=db;Database=app;User Id=sa;Password=Wq8kd2Lm9Xz;",
+         "connection-string-password"),
+        ("Data Source=db;User ID=sa;Pwd='Wq8kd2Lm9Xz'", "connection-string-password"),
+        ("host=db user=app password=Wq8kd2Lm9Xz", "connection-string-password"),
+        ("jdbc:mysql://db/app?user=app&password=Zq8LmN2kW", "connection-string-password"),
     ])
     def test_known_formats(self, value: str, kind: str) -> None:
         assert classify_value(value) == kind
+
+    @pytest.mark.parametrize("value", [
+        "Server=db;Integrated Security=true;", "Server=db;Password=;",
+        "Server=db;Password=${DB_PASSWORD};", "Server=db;Password=<password>;",
+        "Server=db;Password=changeme;", "redis://:${REDIS_PASSWORD}@cache",
+        "--password-stdin", "passwordless=true",
+        "-Des.username= -Des.password= -Dkb.url=http://kibana:5601",  # empty, then the next
+    ])
+    def test_no_password_in_connection_strings(self, value: str) -> None:
+        assert classify_value(value) is None
+
+    def test_connection_string_passwords_are_scrubbed(self) -> None:
+        text = 'ENV A="Server=db;Pwd=Wq8kd2Lm9Xz;" B=redis://:Xk92mPq7LzQw@c'
+        assert scrub(text) == f'ENV A="Server=db;Pwd={MASK};" B=redis://:Xk{MASK}Qw@c'
+
+    def test_connection_string_search_is_linear(self) -> None:
+        import time
+
+        start = time.perf_counter()
+        classify_value("password=" * 20000 + "; Pwd = " * 20000 + "://:" * 20000)
+        scrub("pwd " * 50000 + "Password=" * 20000)
+        assert time.perf_counter() - start < 2
 
     @pytest.mark.parametrize("value", [
         "", "1.2.3", "my secret", "true", "/run/secrets/token", "https://example.com/x",

@@ -28,6 +28,9 @@ _SHEBANG_SHELL = re.compile(rb"^#!\s*\S*(/|env\s+)(ba|da|z|k|a)?sh\b")
 _TOP_SERVICES = re.compile(r"^services\s*:", re.MULTILINE)
 _TOP_JOBS = re.compile(r"^(jobs|stages|script|before_script)\s*:", re.MULTILINE)
 _TOP_K8S = re.compile(r"^(apiVersion|kind)\s*:", re.MULTILINE)
+_JSON_K8S_START = re.compile(r"\s*\{")
+_JSON_API_VERSION = re.compile(r'"apiVersion"\s*:')
+_JSON_KIND = re.compile(r'"kind"\s*:')
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,8 @@ def kind_from_name(path: Path) -> str | None:
         return "shell"
     if lower in ("makefile", "gnumakefile") or lower.endswith((".mk", "makefile")):
         return "makefile"
+    if lower.endswith(".json"):
+        return "json"  # a Kubernetes manifest when it says apiVersion and kind
     if lower.endswith((".md", ".markdown")):
         return "markdown"
     if lower.endswith(".service"):
@@ -70,9 +75,12 @@ def kind_from_name(path: Path) -> str | None:
 
 
 def kind_from_content(kind: str, head: bytes, text: str | None = None) -> str | None:
-    """Settle ``yaml`` and ``maybe-script`` from the content."""
+    """Settle ``yaml``, ``json`` and ``maybe-script`` from the content."""
     if kind == "maybe-script":
         return "shell" if _SHEBANG_SHELL.match(head) else None
+    if kind == "json" and text is not None:
+        return "k8s" if _JSON_K8S_START.match(text) and _JSON_API_VERSION.search(
+            text, 0, 1 << 16) and _JSON_KIND.search(text, 0, 1 << 16) else None
     if kind == "yaml" and text is not None:
         if _TOP_SERVICES.search(text):
             return "compose"

@@ -57,7 +57,7 @@ INPUT_KINDS: dict[str, InputKind] = {k.name: k for k in (
     InputKind("systemd", "systemd unit", (_COMMANDS,), has_commands=True,
               fixture_suffixes=(".service",), editors=(_COMMAND_EDITOR,)),
     InputKind("k8s", "Kubernetes manifest", ("dockward.readers.kubernetes:read_kubernetes",),
-              fixture_suffixes=(".k8s.yaml", ".k8s.yml"),
+              fixture_suffixes=(".k8s.yaml", ".k8s.yml", ".k8s.json"),
               editors=("dockward.fixers.kubernetes:KubernetesEditor",)),
 )}
 
@@ -91,6 +91,7 @@ class Surface:
 SURFACES: dict[str, Surface] = {s.source_kind: s for s in (
     Surface("compose-service", "service", "compose"),
     Surface("run-line", "docker run", "run"),
+    Surface("ci-container", "CI container", "run"),
     Surface("container", "container", "run"),
     Surface("swarm-service", "swarm service", "run"),
     Surface("k8s", "container", "k8s"),

@@ -134,6 +134,13 @@ _KNOWN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 # scheme://user:password@host -- the password part (group 1); placeholders are excluded later
 _URL_CREDENTIAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@")
+# redis://:password@host (no user name): a literal prefix, so the search stays linear
+_URL_PASSWORD_ONLY = re.compile(r"://:([^\s@/'\"]{1,256})@")
+# Password=...; in connection strings (ADO.NET, ODBC, JDBC query strings, libpq keywords):
+# the key word is a literal, the value bounded, so the search stays linear in the text
+_CONNECTION_PASSWORD = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(?:password|passwd|pwd)[ \t]{0,8}="
+    r"(?P<q>['\"]?)([^;&\s'\"]{1,256})")
 _RANDOM_CHARSET = re.compile(r"^[A-Za-z0-9+/=_\-]+$")
 _HEX_LIKE = re.compile(r"^(?:0x)?[0-9a-fA-F\-]+$")
 
@@ -172,7 +179,9 @@ def classify_value(value: str | None) -> str | None:
     Kinds: ``private-key``, ``aws-access-key-id``, ``github-token``, ``gitlab-token``,
     ``npm-token``, ``slack-token``, ``slack-webhook``, ``stripe-key``, ``google-api-key``,
     ``google-oauth-secret``, ``pypi-token``, ``dockerhub-token``, ``jwt``,
-    ``url-credentials`` and ``high-entropy``.  Placeholders are never credentials.
+    ``url-credentials`` (``postgres://user:pass@``, ``redis://:pass@``),
+    ``connection-string-password`` (``Server=db;Password=...;``) and ``high-entropy``.
+    Placeholders are never credentials.
     """
     if not value:
         return None
@@ -182,10 +191,15 @@ def classify_value(value: str | None) -> str | None:
     for kind, rx in _KNOWN_FORMATS:
         if rx.search(text):
             return kind
-    for m in _URL_CREDENTIAL.finditer(text):
-        password = m.group(1)
-        if not _PLACEHOLDER_ANY.search(password) and not _is_dummy(password):
-            return "url-credentials"
+    for rx in (_URL_CREDENTIAL, _URL_PASSWORD_ONLY):
+        for m in rx.finditer(text):
+            password = m.group(1)
+            if not _PLACEHOLDER_ANY.search(password) and not _is_dummy(password):
+                return "url-credentials"
+    for m in _CONNECTION_PASSWORD.finditer(text):
+        password = m.group(2)
+        if not is_placeholder(password) and not is_trivial(password):
+            return "connection-string-password"
     if not _PLACEHOLDER_ANY.search(text):
         for token in re.split(r"[\s\"',;:&?]+", text):
             if _looks_random(token):
@@ -278,6 +292,8 @@ def hardcoded_secret(name: str, value: str | None) -> str | None:
         return None
     kind = classify_value(value)
     if kind and kind != "high-entropy":
+        if kind in _KIND_WORDS:
+            return f"value holds {_KIND_WORDS[kind]}"
         return f"value looks like a {kind.replace('-', ' ')}"
     verdict = classify_name(name)
     if verdict:
@@ -290,6 +306,13 @@ def hardcoded_secret(name: str, value: str | None) -> str | None:
     if kind == "high-entropy" and not _exempt_for_entropy(name):
         return "value is a long random string"
     return None
+
+
+# How messages name a kind of credential ("value holds a password in a URL").
+_KIND_WORDS = {
+    "url-credentials": "a password in a URL",
+    "connection-string-password": "a password in a connection string",
+}
 
 
 def _exempt_for_entropy(name: str) -> bool:
@@ -345,6 +368,8 @@ def scrub(text: str) -> str:
         if kind != "private-key":
             out = rx.sub(lambda m: redact(m.group(0)), out)
     out = _URL_CREDENTIAL.sub(_mask_url_password, out)
+    out = _URL_PASSWORD_ONLY.sub(_mask_url_password, out)
+    out = _CONNECTION_PASSWORD.sub(_mask_connection_password, out)
     out = _scrub_assignments(out)
     for token in set(re.findall(r"[A-Za-z0-9+/=_\-]{24,}", out)):
         if _looks_random(token):
@@ -381,6 +406,13 @@ def _scrub_assignments(text: str) -> str:
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def _mask_connection_password(m: re.Match[str]) -> str:
+    password = m.group(2)
+    if is_placeholder(password) or is_trivial(password) or MASK in password:
+        return m.group(0)
+    return m.group(0)[: m.start(2) - m.start(0)] + redact(password)
 
 
 def _mask_url_password(m: re.Match[str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dockward.discovery import kind_from_name, walk
+from dockward.discovery import kind_from_content, kind_from_name, walk
 
 
 @pytest.mark.parametrize(
@@ -30,11 +30,23 @@ from dockward.discovery import kind_from_name, walk
         ("README.md", "markdown"),
         ("docker.service", "systemd"),
         ("entrypoint", "maybe-script"),
+        ("debug-pod.json", "json"),  # content decides: a Kubernetes manifest or not
         ("photo.png", None),
     ],
 )
 def test_kind_from_name(name: str, kind: str | None) -> None:
     assert kind_from_name(Path("repo") / name) == kind
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ('{"apiVersion": "v1", "kind": "Pod", "spec": {}}', "k8s"),
+    ('\n\t{\n\t"kind": "List",\n\t"apiVersion": "v1", "items": []}', "k8s"),
+    ('{"name": "app", "version": "1.0.0"}', None),  # package.json
+    ('{"kind": "x"}', None),
+    ('["apiVersion", "kind"]', None),
+])
+def test_json_is_kubernetes_when_it_says_so(text: str, kind: str | None) -> None:
+    assert kind_from_content("json", b"", text) == kind
 
 
 def test_github_workflow_is_ci_yaml() -> None:

@@ -390,6 +390,18 @@ def test_dockerfile_run_instructions() -> None:
     assert positions(sh_c)[0] == ("docker", 16, 19)
 
 
+@pytest.mark.parametrize("directive", ["# escape=`", "#escape=`",
+                                       "# syntax=docker/dockerfile:1\n# ESCAPE = `"])
+def test_dockerfile_escape_directive_continues_run_lines(directive: str) -> None:
+    text = (f"{directive}\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+            "RUN docker run --rm `\n    -v /:/host alpine:3.20 ls `\n    /host\n")
+    [found] = docker(text, "dockerfile")
+    first = directive.count("\n") + 3
+    assert positions(found)[2:] == [("--rm", first, 16), ("-v", first + 1, 5),
+                                    ("/:/host", first + 1, 8), ("alpine:3.20", first + 1, 16),
+                                    ("ls", first + 1, 28), ("/host", first + 2, 5)]
+
+
 def test_dockerfile_that_does_not_parse_is_scanned_by_hand() -> None:
     text = "# escape=x\nFROM a\nRUN docker run \\\n  -v /:/host x\n"  # parser: bad escape
     found = docker(text, "dockerfile")

@@ -265,6 +265,26 @@ def test_same_path_in_two_documents_gives_distinct_fingerprints(tmp_path: Any) -
     assert len({f.fingerprint for f in result.findings}) == 2
 
 
+def test_json_manifests_with_tabs_lists_and_exact_positions() -> None:
+    text = ('{\n\t"apiVersion": "v1",\n\t"kind": "List",\n\t"items": [{\n'
+            '\t\t"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "dbg"},\n'
+            '\t\t"spec": {"hostPID": true, "containers": [\n'
+            '\t\t\t{"name": "c", "image": "busybox:1.36", '
+            '"securityContext": {"privileged": true}}]}\n\t}]\n}\n')
+    workloads, problems = read_list(text, "debug.json")
+    assert problems == []
+    [w] = workloads
+    assert w.privileged and w.pid_mode == "host"
+    assert (w.where("pid_mode").line, w.where("pid_mode").column) == (6, 12)
+    assert (w.where("privileged").line, w.where("privileged").column) == (7, 63)
+
+
+def test_broken_json_is_one_problem_at_its_line() -> None:
+    workloads, problems = read_list('{"apiVersion": "v1",\n "kind": "Pod",\n "spec": {,}}\n',
+                                    "bad.json")
+    assert workloads == [] and len(problems) == 1 and problems[0].location.line == 3
+
+
 def test_objects_without_pod_specs_are_ignored() -> None:
     found, problems = read_all("""\
         apiVersion: kustomize.config.k8s.io/v1beta1

@@ -13,6 +13,7 @@ from dockward.models.location import Location
 from dockward.models.workload import (
     Capability,
     Device,
+    EnvVar,
     Mount,
     Port,
     RestartPolicy,
@@ -107,6 +108,17 @@ def test_dw102_capabilities_option() -> None:
 
 def test_dw102_harmless_capability_passes() -> None:
     assert run("DW102", workload(cap_add=[Capability("NET_BIND_SERVICE", at(5))])) == []
+
+
+def test_dw102_net_admin_is_lower_in_its_own_network_namespace() -> None:
+    own = run("DW102", workload(cap_add=[Capability("NET_ADMIN", at(5))]))
+    assert [(h.location.line, h.severity) for h in own] == [(5, Severity.MEDIUM)]
+    assert "CVE-2024-1086" in own[0].message and "inline ignore" in own[0].message
+    host = run("DW102", workload(cap_add=[Capability("NET_ADMIN", at(5))], network_mode="host"))
+    assert [h.severity for h in host] == [None]  # the rule's own: high
+    assert "host networking" in host[0].message
+    always = run("DW102", workload(cap_add=[Capability("NET_ADMIN", at(5))]), netns_scoped=[])
+    assert [h.severity for h in always] == [None]
 
 
 # -- DW103 ------------------------------------------------------------------------------
@@ -415,6 +427,28 @@ def test_dw206() -> None:
     assert lines(hits) == [5, 6, 9]
     assert "plaintext" in hits[0].message and hits[0].severity is Severity.CRITICAL
     assert "2376" in hits[1].message
+
+
+@pytest.mark.parametrize(("host_ip", "env", "command", "reported"), [
+    ("127.0.0.1", "/certs", [], False),  # Docker's recommended Docker-in-Docker
+    ("127.0.0.1", None, ["--tlsverify", "--tlscacert=/c/ca.pem"], False),
+    ("::1", "/certs", [], False),
+    ("127.0.0.1", "", [], True),  # TLS turned off
+    ("127.0.0.1", None, [], True),  # nothing turns it on
+    ("127.0.0.1", None, ["--tlsverify=false"], True),
+    ("", "/certs", [], True),  # every interface
+    ("0.0.0.0", "/certs", [], True),
+    ("10.0.0.5", "/certs", [], True),
+])
+def test_dw206_tls_port_on_loopback_with_tls_passes(host_ip: str, env: str | None,
+                                                     command: list[str], reported: bool) -> None:
+    w = workload(ports=[Port("2376", at(5), host_port="2376", host_ip=host_ip)],
+                 env=[EnvVar("DOCKER_TLS_CERTDIR", env, at(4))] if env is not None else [],
+                 command=command)
+    assert bool(run("DW206", w)) is reported
+    plain = workload(ports=[Port("2375", at(5), host_port="2375", host_ip=host_ip)],
+                     env=[EnvVar("DOCKER_TLS_CERTDIR", "/certs", at(4))])
+    assert len(run("DW206", plain)) == 1
 
 
 # -- DW301..DW303 -----------------------------------------------------------------------

@@ -13,6 +13,10 @@ class Location:
     ``HostConfig.Binds[0]``); it is what fingerprints and fixers rely on, because it does
     not move when lines are inserted above.  ``file`` is empty for live objects, whose
     ``subject`` (``host/container``) names what the finding is about instead.
+
+    ``via`` says where a value written elsewhere came from, when the text at this position
+    only refers to it (``docker run $OPTS img`` with ``OPTS`` set on line 2: the flags are
+    reported at ``$OPTS``, "via $OPTS set at line 2"); an editor must not rewrite it here.
     """
 
     file: str = ""
@@ -21,6 +25,7 @@ class Location:
     path: str = ""
     subject: str = ""
     end_line: int = 0
+    via: str = ""
 
     def child(self, suffix: str, line: int | None = None, column: int | None = None) -> Location:
         """A location for a sub-element, defaulting to this one's position."""

@@ -66,9 +66,11 @@ _PROGRAMS = CONTAINER_PROGRAMS  # the same pre-filter as run lines: the file is 
 def read_build_lines(src: SourceFile) -> Iterator[Build | ParseProblem]:
     """One invocation Build per build command line in ``src``."""
     from dockward.readers.commands import iter_commands, parse_cli, parse_flags
+    from dockward.readers.commands.variables import expand_command
 
     problems: list[ParseProblem] = []
-    for command in iter_commands(src, programs=_PROGRAMS, problems=problems):
+    for written in iter_commands(src, programs=_PROGRAMS, problems=problems):
+        command = expand_command(written)  # `docker build $BUILD_ARGS .`
         words = command.argv
         if command.program == "buildah":
             start = _buildah_args_start([w.text for w in words])
@@ -85,6 +87,10 @@ def read_build_lines(src: SourceFile) -> Iterator[Build | ParseProblem]:
         yield build_from_flags(src, command.program, values, context,
                                [command.location(i, f"argv[{i}]") for i in range(len(words))])
     # problems of CI YAML files are reported by the run-line reader already
+    if src.kind == "ci-yaml":
+        from dockward.readers.ci_build_steps import read_ci_build_steps
+
+        yield from read_ci_build_steps(src)
 
 
 def _buildah_args_start(argv: Sequence[str]) -> int | None:

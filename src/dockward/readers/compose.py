@@ -54,8 +54,10 @@ from dockward.readers.compose_merge import (
 )
 from dockward.readers.specs import (
     Surface,
+    VolumeBind,
     has_expansion,
     is_host_source,
+    local_volume_bind,
     parse_device,
     parse_port,
     parse_tmpfs,
@@ -421,25 +423,24 @@ class _ServiceReader:
         if kind is None:
             kind = "bind" if is_host_source(source, unresolved) else "volume"
         if kind == "volume":
-            device = self._volume_device(source)
-            if device is not None:
-                return Mount(type="bind", source=device, target=target, origin=item.loc())
+            bound = self._volume_device(source)
+            if bound is not None:
+                return Mount(type="bind", source=bound.device, target=target,
+                             origin=item.loc(), read_only=bound.read_only)
         return Mount(
             type=kind, source=source, target=target, origin=item.loc(), unresolved=unresolved
         )
 
-    def _volume_device(self, name: str) -> str | None:
+    def _volume_device(self, name: str) -> VolumeBind | None:
         volume = self.project.volumes.get(name)
         options = volume.get("driver_opts") if volume is not None else None
-        if options is None:
+        if volume is None or options is None:
             return None
-        kind, flags, device = options.get("type"), options.get("o"), options.get("device")
-        if kind is None or device is None or flags is None:
-            return None
-        flag_set = {f.strip() for f in scalar_text(flags.value).split(",")}
-        if scalar_text(kind.value) == "none" and flag_set & {"bind", "rbind"}:
-            return scalar_text(device.value)
-        return None
+        driver = volume.get("driver")
+        fields = {key: options.get(key) for key in ("type", "o", "device")}
+        return local_volume_bind(
+            scalar_text(driver.value) if driver is not None else None,
+            {key: scalar_text(node.value) for key, node in fields.items() if node is not None})
 
     def _tmpfs(self, key: str, node: Node) -> None:
         items = [node] if isinstance(node.value, str) else self._items(key, node)

@@ -76,7 +76,7 @@ def decode_source(data: bytes, path: str, display: str, kind: str | None, explic
     loc = Location(file=display, line=1, column=1)
     problems: list[ParseProblem] = []
     if b"\x00" in data[:8192]:
-        if kind in (None, "maybe-script", "yaml") and not explicit:
+        if kind in (None, "maybe-script", "yaml", "json") and not explicit:
             return None, []
         return None, [ParseProblem(loc, "binary file (contains NUL bytes); skipped")]
     if kind == "maybe-script":
@@ -92,6 +92,10 @@ def decode_source(data: bytes, path: str, display: str, kind: str | None, explic
             Location(file=display, line=line, column=1),
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "undecodable bytes were replaced and the rest was scanned"))
+    if kind == "json":
+        kind = kind_from_content("json", b"", text)
+        if kind is None:
+            return None, problems  # package.json and friends: not ours, not a problem
     if kind == "yaml" or kind is None:
         kind = kind_from_content("yaml", b"", text)
         if kind is None:

@@ -1,4 +1,4 @@
-"""A Kubernetes YAML file as documents: multi-document streams, and Helm templates.
+"""A Kubernetes YAML (or JSON) file as documents: multi-document streams, and Helm templates.
 
 Release bundles hold dozens of documents, and one broken document must cost only itself:
 the stream is parsed whole, and only when that fails is it cut at ``---`` lines and each
@@ -43,8 +43,14 @@ def documents(
     itself.  A piece's positions are shifted back to the file's lines afterwards.
     """
     total = max(len(lines), 1)
+    text = src.text
+    if "\t" in text and text.lstrip().startswith("{"):
+        # a JSON manifest (`kubectl get -o json`, generators) is YAML too, except that
+        # YAML refuses tab indentation; JSON has tabs only as blanks, so they become
+        # spaces of the same width
+        text = text.replace("\t", " ")
     try:
-        docs = load_documents(src.text, yaml_version="1.1")
+        docs = load_documents(text, yaml_version="1.1")
     except ReadError as whole_error:
         pieces = _split_documents(lines)
         if len(pieces) <= 1:

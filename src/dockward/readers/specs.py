@@ -282,6 +282,36 @@ def parse_mount(spec: str, expands: bool = False) -> VolumeSpec:
                       rejected=_target_problem(target) if target else None)
 
 
+# ----------------------------------------------------------------------------- named volumes
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeBind:
+    """The host folder a named volume binds, and whether its mount options say ``ro``."""
+
+    device: str
+    read_only: bool
+
+
+def local_volume_bind(driver: str | None, options: dict[str, str]) -> VolumeBind | None:
+    """The host folder a named volume binds, or None.
+
+    The ``local`` driver mounts ``device`` with ``type`` and the mount options ``o``; with
+    ``type=none`` and ``o=bind`` (or ``rbind``) that is a bind mount of a host folder, so
+    ``-v NAME:/x`` or compose's ``NAME:/x`` mounts that folder (``docker volume create
+    --opt type=none --opt o=bind --opt device=/ NAME``, compose ``driver_opts``).
+    """
+    if driver not in (None, "", "local"):
+        return None
+    kind, flags, device = options.get("type"), options.get("o"), options.get("device")
+    if kind is None or flags is None or not device:
+        return None
+    flag_set = {f.strip() for f in flags.split(",")}
+    if kind.strip() == "none" and flag_set & {"bind", "rbind"}:
+        return VolumeBind(device, "ro" in flag_set)
+    return None
+
+
 # ----------------------------------------------------------------------------- tmpfs
 
 

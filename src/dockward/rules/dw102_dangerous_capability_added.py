@@ -15,10 +15,15 @@ DANGEROUS_CAPABILITIES: tuple[str, ...] = (
     "DAC_READ_SEARCH", "NET_ADMIN", "BPF", "PERFMON", "SYS_TIME", "MAC_ADMIN", "MAC_OVERRIDE",
 )
 
-# Capabilities whose reach is the network namespace: harmless to the host in the
-# container's own namespace (the seed's `--cap-drop=ALL --cap-add=CAP_NET_ADMIN` example),
-# dangerous with the host's network namespace.
-HOST_NETWORK_ONLY: tuple[str, ...] = ("NET_ADMIN",)
+# Capabilities whose configuration reach is the network namespace: with the host's network
+# they rewrite the host's routes and firewall; in the container's own namespace they still
+# open the kernel's netfilter/nf_tables code to the container, whose bugs gave root on the
+# host (CVE-2022-25636, CVE-2023-32233, CVE-2024-1086), so they are reported lower.
+NETNS_SCOPED: tuple[str, ...] = ("NET_ADMIN",)
+OWN_NETNS_SEVERITY = Severity.MEDIUM
+KERNEL_BUGS = ("CVE-2022-25636, CVE-2023-32233 and CVE-2024-1086, netfilter/nf_tables bugs "
+               "that gave root on the host from a container, all need it, and Docker leaves "
+               "it out of the default set")
 
 # What each capability lets root in the container do to the host.
 WHAT_IT_ALLOWS: dict[str, str] = {
@@ -56,7 +61,7 @@ WHAT_IT_ALLOWS: dict[str, str] = {
     refs=("CIS-5.4", "OWASP-D3", "ATTACK-T1611", "ATTACK-T1547.006",
           "PSS-baseline-capabilities"),
     options={"capabilities": list(DANGEROUS_CAPABILITIES),
-             "host_network_only": list(HOST_NETWORK_ONLY)},
+             "netns_scoped": list(NETNS_SCOPED)},
 )
 def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     """A capability that lets the container reach into the host kernel or host is added.
@@ -65,6 +70,9 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     Reports each capability in `cap_add` (`--cap-add`, Kubernetes
     `capabilities.add`) that is on the dangerous list, one finding per capability, at the
     line that adds it. `ALL` is reported like the others but is close to `--privileged`.
+    `NET_ADMIN` is reported at high severity with the host's network namespace
+    (`network_mode: host`, `hostNetwork: true`) and at medium severity in the container's
+    own network namespace.
 
     ## Why it matters
     Capabilities split root's power into pieces; Docker's default set leaves out the pieces
@@ -74,6 +82,14 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     kernel code; `SYS_BOOT` reboots the host or `kexec`s another kernel; `DAC_READ_SEARCH`
     reads any host file through `open_by_handle_at()`; `SYS_PTRACE` injects code into other
     processes. `ALL` adds every one of them.
+
+    `NET_ADMIN` with the host's network rewrites the host's routes and firewall. In the
+    container's own network namespace it only configures the container's interfaces, but
+    it still hands the container the kernel's netfilter and nf_tables interfaces: the
+    kernel bugs that gave root on the host from a container through them
+    (CVE-2022-25636, CVE-2023-32233, CVE-2024-1086) all need `CAP_NET_ADMIN`, which is
+    why Docker leaves it out of its default set. So it is reported there too, at a lower
+    severity.
 
     ## Bad
     ```yaml
@@ -107,19 +123,30 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     Remove the capability and find a narrower way to do the job (a FUSE helper instead of
     `SYS_ADMIN` mounts, a pre-built network namespace instead of `NET_ADMIN`). If a
     capability is truly needed, run that container on a host where its blast radius is
-    acceptable and suppress the finding with a reason.
+    acceptable (a patched kernel, for `NET_ADMIN`) and suppress the finding with a reason.
+    A VPN client or a network sidecar (WireGuard, OpenVPN, Tailscale, an Istio init
+    container) needs `NET_ADMIN` in its own namespace by design; keep it with a reasoned
+    inline ignore, and keep the host's kernel patched:
+
+    ```yaml
+    services:
+      vpn:
+        image: linuxserver/wireguard:1.0.20210914
+        cap_drop: [ALL]
+        cap_add:
+          # dockward: ignore[DW102] VPN client: configures its own tunnel in its own netns
+          - NET_ADMIN
+    ```
 
     ## Options
     - `capabilities` (list of names, default: `ALL`, `SYS_ADMIN`, `SYS_MODULE`, `SYS_BOOT`,
       `SYS_PTRACE`, `SYS_RAWIO`, `DAC_READ_SEARCH`, `NET_ADMIN`, `BPF`, `PERFMON`,
       `SYS_TIME`, `MAC_ADMIN`, `MAC_OVERRIDE`): capabilities to report when added, with or
       without the `CAP_` prefix.
-    - `host_network_only` (list of names, default: `NET_ADMIN`): capabilities reported only
-      when the container also shares the host's network namespace. In its own namespace
-      `NET_ADMIN` reconfigures only the container's interfaces and firewall, which is why
-      `--cap-drop=ALL --cap-add=NET_ADMIN` is the seed guide's example of doing it right;
-      with `network_mode: host` it rewrites the host's routes and firewall. Empty the list
-      to report them always.
+    - `netns_scoped` (list of names, default: `NET_ADMIN`): capabilities reported at
+      medium severity when the container keeps its own network namespace, and at the
+      rule's severity with the host's. Empty the list to report them at the rule's
+      severity always.
 
     ## References
     - CIS Docker Benchmark v1.6, 5.4: Linux kernel capabilities are restricted (`CIS-5.4`)
@@ -129,19 +156,23 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     - Kubernetes Pod Security Standards, baseline: Capabilities (`PSS-baseline-capabilities`)
     """
     wanted = {normalize_capability(c) for c in string_list(ctx.option("capabilities"))}
-    netns_bound = {normalize_capability(c) for c in string_list(ctx.option("host_network_only"))}
+    netns_scoped = {normalize_capability(c) for c in string_list(ctx.option("netns_scoped"))}
     host_net = is_host_mode(w.network_mode)
     seen: set[str] = set()
     for cap in w.cap_add:
         name = normalize_capability(cap.name)
         if name not in wanted or name in seen:
             continue
-        if name in netns_bound and not host_net:
-            continue
         seen.add(name)
         allows = WHAT_IT_ALLOWS.get(name)
         remedy = Remedy(Change.REMOVE, "cap_add", name, cap.origin)
-        if name == "ALL":
+        if name in netns_scoped and not host_net:
+            yield Hit(cap.origin, f"adds capability {name} in the container's own network "
+                      f"namespace: it configures only the container's network, but {KERNEL_BUGS}"
+                      "; a VPN or network sidecar that needs it can keep it with a reasoned "
+                      "inline ignore", f"cap_add {name}", severity=OWN_NETNS_SEVERITY,
+                      remedy=remedy)
+        elif name == "ALL":
             yield Hit(cap.origin, f"adds ALL capabilities: {allows}", "cap_add ALL",
                       severity=Severity.CRITICAL, remedy=remedy)
         elif allows is not None:

@@ -27,7 +27,11 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     ## What it does
     Reports a published port whose container side is 2375 or 2376, the ports a Docker
     daemon (Docker-in-Docker, `docker:dind`) or a Docker API proxy listens on.
-    Publishing 2375, the plaintext port, is the worse case.
+    Publishing 2375, the plaintext port, is the worse case. Port 2376 published on the
+    loopback address only (`127.0.0.1:2376:2376`) with TLS turned on (a non-empty
+    `DOCKER_TLS_CERTDIR`, or `--tlsverify` in the command) is Docker's own recommended
+    Docker-in-Docker setup and is not reported; 2376 on other interfaces, or on loopback
+    without TLS, is.
 
     ## Why it matters
     Whoever reaches the Docker API controls the daemon behind it: they can start a
@@ -86,11 +90,25 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     - MITRE ATT&CK T1610, Deploy Container (`ATTACK-T1610`); T1133, External Remote
       Services (`ATTACK-T1133`)
     """
+    tls = _tls_configured(w)
     for p in w.ports:
         if not p.published or p.protocol.lower() not in ("tcp", ""):
             continue
         numbers = port_numbers(p.container_port)
         host = f"host port {p.host_port}" if p.host_port else "a random host port"
+        if TLS_PORT in numbers and PLAINTEXT_PORT not in numbers and _loopback(p.host_ip):
+            if tls:
+                continue  # Docker's recommended Docker-in-Docker setup, reachable locally only
+            yield Hit(
+                p.origin,
+                f"publishes the Docker API port 2376 on {p.host_ip}:{p.host_port or '(random)'} "
+                "but nothing here turns TLS on (DOCKER_TLS_CERTDIR empty or unset, no "
+                "--tlsverify): every local user and process gets unauthenticated control "
+                "of that daemon; set DOCKER_TLS_CERTDIR=/certs so it verifies client "
+                "certificates",
+                f"port {port_spec(p)}",
+            )
+            continue
         if PLAINTEXT_PORT in numbers:
             yield Hit(
                 p.origin,
@@ -108,3 +126,20 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
                 "private network instead",
                 f"port {port_spec(p)}",
             )
+
+
+def _loopback(host_ip: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from the host itself only."""
+    text = host_ip.strip().strip("[]").lower()
+    return text == "localhost" or text == "::1" or text.startswith("127.")
+
+
+def _tls_configured(w: Workload) -> bool:
+    """Docker-in-Docker with TLS: a non-empty ``DOCKER_TLS_CERTDIR`` (the image then
+    generates certificates and runs ``dockerd --tlsverify``), or ``--tlsverify`` given to
+    the daemon in the command."""
+    for env in w.env:
+        if env.key == "DOCKER_TLS_CERTDIR" and env.value and env.value.strip("'\" "):
+            return True
+    args = [a.lower() for a in w.command]
+    return any(a in ("--tlsverify", "--tlsverify=true", "--tlsverify=1") for a in args)

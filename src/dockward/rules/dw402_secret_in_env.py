@@ -22,6 +22,7 @@ _REMEDY = {
 _WHERE = {
     "compose-service": "the compose file",
     "run-line": "the command line (and the shell history)",
+    "ci-container": "the CI file",
     "k8s": "the manifest",
 }
 
@@ -39,10 +40,11 @@ def check(model: Build | Workload, ctx: RuleContext) -> Iterator[Hit]:
     """A hard-coded secret is set as an environment variable.
 
     ## What it does
-    Reports `ENV` in a Dockerfile, compose `environment` and `docker run -e` entries whose
-    value is a secret written into the file: a value in a known token format (AWS, GitHub,
-    GitLab, npm, Slack, Stripe, Google, a private key, a JWT, a password in a URL) whatever
-    the name, or a literal value under a secret-like name (`DB_PASSWORD=hunter2`). An
+    Reports `ENV` in a Dockerfile, compose `environment`, `docker run -e` and CI container
+    `env:` entries whose value is a secret written into the file: a value in a known token
+    format (AWS, GitHub, GitLab, npm, Slack, Stripe, Google, a private key, a JWT, a
+    password in a URL or in a connection string such as `Server=db;Password=...;`)
+    whatever the name, or a literal value under a secret-like name (`DB_PASSWORD=hunter2`). An
     `ENV` that copies a secret build arg (`ENV NPM_TOKEN=$NPM_TOKEN`) into the image that
     is shipped is reported too. References (`${DB_PASSWORD}`, `${{ secrets.X }}`),
     pointers (`*_FILE`, `*_PATH`, `*_URL`), booleans and dummies are not.
@@ -119,9 +121,16 @@ def _workload_env(w: Workload) -> Iterator[Hit]:
         yield Hit(
             env.origin,
             f"{w.describe()} sets {env.key} to a hard-coded secret ({why}): it is stored in "
-            f"{where} and {_REMEDY[w.source_kind == 'k8s']}",
+            f"{where} and {_remedy(w)}",
             redact_assignment(env.key, env.value),
         )
+
+
+def _remedy(w: Workload) -> str:
+    if w.source_kind == "ci-container":
+        return ("shown by `docker inspect` on the runner; take it from the CI's secret store "
+                "(`${{ secrets.NAME }}`), which also masks it in logs")
+    return _REMEDY[w.source_kind == "k8s"]
 
 
 def _dockerfile_env(b: Build) -> Iterator[Hit]:

@@ -109,11 +109,14 @@ class RuleRunner:
         ``add `--pids-limit 200``` on a run line and ``add `pids_limit: 200``` in compose.
         """
         remedy = hit.remedy
+        message = hit.message
+        if hit.location.via:  # the value was written elsewhere: say where
+            message = f"{message} (via {hit.location.via})"
         return Finding(
             code=r.code,
             name=r.name,
             severity=self.config.severity_for(r.code, hit.severity or r.severity),
-            message=hit.message,
+            message=message,
             location=hit.location,
             evidence=hit.evidence,
             confidence=r.confidence,

@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dockward.readers.commands.variables import MakeVariables
 from dockward.readers.commands.words import CommandText, Span
 
 
 @dataclass(slots=True)
 class FileState:
-    """Per-file facts shared by every command of the file (simple variable assignments)."""
+    """Per-file facts shared by every command of the file: simple variable assignments
+    (for the program name), and a Makefile's variables with make's rules."""
 
     variables: dict[str, str] = field(default_factory=dict)
+    make: MakeVariables | None = None
 
 
 def build_chunk(pieces: Iterable[tuple[str, int, int]], origin: str, file: str,

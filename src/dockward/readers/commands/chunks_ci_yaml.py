@@ -14,6 +14,10 @@ from typing import Any
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, SourceFile
 from dockward.readers.commands.chunks import FileState, build_chunk
+from dockward.readers.commands.chunks_ci_containers import (
+    github_container_chunks,
+    gitlab_service_chunks,
+)
 from dockward.readers.commands.words import CommandText, Span
 
 _GITLAB_SCRIPT_KEYS = ("before_script", "script", "after_script")
@@ -21,12 +25,33 @@ _GITLAB_SCRIPT_KEYS = ("before_script", "script", "after_script")
 
 def ci_yaml_chunks(src: SourceFile, state: FileState,
                    problems: list[ParseProblem] | None) -> Iterator[CommandText]:
-    """One chunk per script scalar, in file order; YAML errors go to ``problems``."""
+    """One chunk per script scalar and per container the CI creates
+    (:mod:`.chunks_ci_containers`), in file order; YAML errors go to ``problems``."""
     lines = src.text.split("\n")
-    for node in _ci_script_nodes(src, problems):
-        chunk = _scalar_chunk(node, lines, src.display)
-        if chunk is not None:
-            yield chunk
+    docs = compose_yaml(src, problems)
+    chunks = [chunk for node in _ci_script_nodes(docs)
+              if (chunk := scalar_chunk(node, lines, src.display)) is not None]
+    chunks.extend(_container_chunks(docs, src.display, lines))
+    chunks.sort(key=lambda chunk: chunk.position(0))
+    yield from chunks
+
+
+def _container_chunks(docs: list[Any], file: str, lines: list[str]) -> Iterator[CommandText]:
+    """GitHub job and service containers; GitLab services that run a command."""
+    import yaml
+
+    for doc in docs:
+        top = {k: v for k, _, v in mapping_items(doc)}
+        if "jobs" in top:
+            yield from github_container_chunks(top["jobs"], file, lines)
+            continue
+        for key, _, value in mapping_items(doc):
+            if key == "services":
+                yield from gitlab_service_chunks(value, file)
+            elif isinstance(value, yaml.MappingNode):
+                for sub_key, _, sub_value in mapping_items(value):
+                    if sub_key == "services":
+                        yield from gitlab_service_chunks(sub_value, file)
 
 
 def compose_yaml(src: SourceFile, problems: list[ParseProblem] | None) -> list[Any]:
@@ -73,7 +98,7 @@ def mapping_items(node: Any) -> Iterator[tuple[str, Any, Any]]:
                 yield key.value, key, value
 
 
-def _ci_script_nodes(src: SourceFile, problems: list[ParseProblem] | None) -> list[Any]:
+def _ci_script_nodes(docs: list[Any]) -> list[Any]:
     """Scalar nodes holding shell scripts: GitHub ``steps[*].run``, GitLab ``script``."""
     import yaml
 
@@ -90,7 +115,7 @@ def _ci_script_nodes(src: SourceFile, problems: list[ParseProblem] | None) -> li
             for item in value.value:
                 scripts(item, depth + 1)
 
-    for doc in compose_yaml(src, problems):
+    for doc in docs:
         if not isinstance(doc, yaml.MappingNode):
             continue
         top = {k: v for k, _, v in mapping_items(doc)}
@@ -116,7 +141,7 @@ def _ci_script_nodes(src: SourceFile, problems: list[ParseProblem] | None) -> li
     return found
 
 
-def _scalar_chunk(node: Any, lines: list[str], file: str) -> CommandText | None:
+def scalar_chunk(node: Any, lines: list[str], file: str) -> CommandText | None:
     """Shell text of a YAML scalar, mapped to the file (block scalars line by line)."""
     value = node.value if isinstance(node.value, str) else ""
     if not value.strip():

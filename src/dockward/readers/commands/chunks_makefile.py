@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 
 from dockward.readers.base import SourceFile
 from dockward.readers.commands.chunks import FileState, build_chunk
+from dockward.readers.commands.variables import MakeVariables
 from dockward.readers.commands.words import CommandText
 
 _MAKE_ASSIGN = re.compile(
@@ -27,6 +28,7 @@ _MAKE_DIRECTIVE = re.compile(
 def makefile_chunks(src: SourceFile, state: FileState) -> Iterator[CommandText]:
     """Recipe lines (tab-indented, after a rule), each run by its own shell."""
     lines = [line.rstrip("\r") for line in src.text.split("\n")]
+    state.make = state.make or MakeVariables()
     in_rule = in_define = False
     i = 0
     n = len(lines)
@@ -48,11 +50,12 @@ def makefile_chunks(src: SourceFile, state: FileState) -> Iterator[CommandText]:
         elif _MAKE_DIRECTIVE.match(line):
             pass
         else:
-            assign = _MAKE_ASSIGN.match(stripped)
+            assign = _MAKE_ASSIGN.match(_joined(lines, i))
             if assign and ":" not in stripped.split("=", 1)[0].rstrip(":?+!"):
                 value = assign.group("value").strip()
                 if value and " " not in value:
                     state.variables.setdefault(assign.group("name"), value)
+                state.make.assign(assign.group("name"), assign.group("op"), value, i + 1)
                 in_rule = False
             elif ":" in line and not line.startswith((" ", "\t")):
                 in_rule = True
@@ -66,6 +69,23 @@ def makefile_chunks(src: SourceFile, state: FileState) -> Iterator[CommandText]:
         while i < n and lines[i].endswith("\\"):
             i += 1
         i += 1
+
+
+def _joined(lines: list[str], i: int) -> str:
+    """A statement with its backslash continuations joined, as make reads it."""
+    text = lines[i].strip()
+    while text.endswith("\\") and i + 1 < len(lines):
+        i += 1
+        text = text[:-1].rstrip() + " " + lines[i].strip()
+    return _strip_comment(text)
+
+
+def _strip_comment(text: str) -> str:
+    """Make comments start at an unescaped ``#``, even inside a variable's value."""
+    cut = text.find("#")
+    while cut > 0 and text[cut - 1] == "\\":
+        cut = text.find("#", cut + 1)
+    return text if cut < 0 else text[:cut].rstrip()
 
 
 def _rule_recipe_start(line: str) -> int | None:

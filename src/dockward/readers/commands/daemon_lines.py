@@ -34,6 +34,7 @@ from dockward.readers.commands.chunks_systemd import systemd_exec_chunk
 from dockward.readers.commands.cli import FlagUse, parse_cli, parse_flags
 from dockward.readers.commands.docker_run import parse_run
 from dockward.readers.commands.split import lex_commands
+from dockward.readers.commands.variables import expand_command
 from dockward.readers.commands.words import Command, CommandText, Span, Word, is_assignment
 from dockward.readers.specs import has_expansion
 
@@ -218,6 +219,7 @@ def lex_words(text: str, line: int, column: int, file: str) -> list[Word]:
 
 
 def _from_command(command: Command, env: _Env, ordinal: int) -> Iterator[Daemon]:
+    command = expand_command(command)  # `dockerd $DOCKER_OPTS`, `docker $(HOST_FLAGS) ps`
     program = command.program
     if program == "dockerd":
         daemon = _dockerd(command, env, ordinal)
@@ -258,7 +260,7 @@ def _run_env(command: Command, env: _Env) -> Iterator[Daemon]:
     verify = env.tls_verify or bool(tls_setting and (tls_setting.value or "").partition("=")[2])
     address = host.value.partition("=")[2]
     if address and _known_address(address):
-        origin = command.location(host.index, "DOCKER_HOST")
+        origin = run.cli.command.location(host.index, "DOCKER_HOST")
         yield _client(address, origin, verify, tls=False, name="DOCKER_HOST")
 
 

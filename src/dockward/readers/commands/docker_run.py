@@ -35,6 +35,7 @@ from dockward.models.workload import (
     Workload,
     normalize_capability,
 )
+from dockward.readers.commands.chunks_ci_containers import CI_CONTAINER_ORIGIN
 from dockward.readers.commands.cli import (
     RUN_FLAGS,
     RUN_SHORTS,
@@ -44,6 +45,8 @@ from dockward.readers.commands.cli import (
     parse_flags,
     takes_value,
 )
+from dockward.readers.commands.objects import FileObjects
+from dockward.readers.commands.variables import expand_command, hides_options
 from dockward.readers.commands.words import Command, Word
 from dockward.readers.specs import (
     Surface,
@@ -63,12 +66,19 @@ _ELLIPSIS = frozenset({"...", "…", "[...]", "<...>"})
 
 @dataclass(frozen=True, slots=True)
 class RunLine:
-    """A parsed container-creating command: the invocation, its flags, image and command."""
+    """A parsed container-creating command: the invocation, its flags, image and command.
+
+    ``cli.command`` is the command with the file's variables expanded
+    (:func:`~dockward.readers.commands.variables.expand_command`), so flag indexes point
+    into its argv.  ``hidden`` are the argv indexes of unresolved words in option position
+    (``docker run $OPTS img`` with ``OPTS`` unknown): any option may hide there.
+    """
 
     cli: CliInvocation
     flags: tuple[FlagUse, ...]
     image: Word
     image_index: int  # argv index of the image word
+    hidden: tuple[int, ...] = ()
 
 
 def parse_run(command: Command) -> RunLine | None:
@@ -76,26 +86,46 @@ def parse_run(command: Command) -> RunLine | None:
     cli = parse_cli(command)
     if cli is None or cli.action not in CONTAINER_CREATING:
         return None
+    expanded = expand_command(command)
+    if expanded is not command:
+        cli = parse_cli(expanded)
+        if cli is None or cli.action not in CONTAINER_CREATING:
+            return None
     table = RUN_FLAGS[cli.program]
-    argv = command.argv
-    flags, image_index = parse_flags(argv, cli.args_start, table, RUN_SHORTS[cli.program],
-                                     elisions=_ELLIPSIS)
+    shorts = RUN_SHORTS[cli.program]
+    argv = cli.command.argv
+    flags, image_index = parse_flags(argv, cli.args_start, table, shorts, elisions=_ELLIPSIS)
+    hidden: list[int] = []
+    while image_index < len(argv) and hides_options(
+            argv[image_index], argv[image_index + 1] if image_index + 1 < len(argv) else None):
+        hidden.append(image_index)
+        more, after = parse_flags(argv, image_index + 1, table, shorts, elisions=_ELLIPSIS)
+        flags.extend(more)
+        if after >= len(argv):
+            break  # nothing positional after it: the variable holds the image too
+        image_index = after
     if image_index >= len(argv):
         return None  # an incomplete snippet (`docker run --rm ...`): nothing to model
     if any(f.name == "help" for f in flags):
         return None
     return RunLine(cli=cli, flags=tuple(flags), image=argv[image_index],
-                   image_index=image_index)
+                   image_index=image_index, hidden=tuple(hidden))
 
 
 def read_run_commands(commands: Iterable[Command]) -> Iterator[Workload]:
-    """Workloads for every container-creating command, numbered in file order."""
+    """Workloads for every container-creating command, numbered in file order; named
+    volumes and containers made by earlier commands are followed (:mod:`.objects`)."""
+    objects = FileObjects()
     ordinal = 0
     for command in commands:
+        if objects.note(command):
+            continue
         run = parse_run(command)
         if run is None:
             continue
-        yield workload_from_run(run, ordinal)
+        workload = workload_from_run(run, ordinal)
+        objects.resolve(workload)
+        yield workload
         ordinal += 1
 
 
@@ -142,7 +172,10 @@ def workload_from_run(run: RunLine, ordinal: int = 0) -> Workload:
     workload.facts["runtime"] = run.cli.program
     workload.facts["subcommand"] = run.cli.action
     context = _Context(workload, command, anchor)
+    hidden = list(run.hidden)
     for flag in run.flags:
+        while hidden and hidden[0] < flag.index:
+            _hidden_options(context, hidden.pop(0))
         handler = _HANDLERS.get(flag.name)
         if handler is None:
             if not flag.known:
@@ -155,10 +188,51 @@ def workload_from_run(run: RunLine, ordinal: int = 0) -> Workload:
         except (ValueError, IndexError) as exc:  # a malformed value never stops the scan
             log.debug("%s: cannot read --%s %r: %s", anchor.describe(), flag.name,
                       flag.value, exc)
+    for index in hidden:
+        _hidden_options(context, index)
     _finish_cpus(context)
+    if command.origin == CI_CONTAINER_ORIGIN:
+        _ci_container(workload)
     if has_expansion(image):
         workload.mark_unknown("image", f"unresolved {image}")
     return workload
+
+
+# What options hidden in an unresolved word may set.  A scalar set by a later flag is known
+# again (the last flag wins); lists (capabilities, security options, mounts ...) may still
+# grow, so they stay unknown.
+HIDDEN_OPTION_FIELDS = (
+    "privileged", "read_only", "user", "memory", "cpus", "pids_limit", "restart",
+    "pid_mode", "network_mode", "ipc_mode", "uts_mode", "userns_mode", "cgroupns_mode",
+    "cap_add", "cap_drop", "security_opts", "no_new_privileges", "mounts", "devices",
+    "ports", "env",
+)
+
+
+# Hardening a CI runner's container would need: the runner creates it with its own flags
+# (GitHub adds its network, entrypoint, workspace mounts), so only what the workflow adds
+# is judged, and what it leaves out is not claimed missing.
+_RUNNER_DEFAULTS = ("user", "read_only", "memory", "cpus", "pids_limit", "restart",
+                    "cap_drop", "no_new_privileges")
+_RUNNER_REASON = ("the CI runner creates this container with its own defaults; only what "
+                  "the workflow adds (options, volumes, ports) is judged")
+
+
+def _ci_container(workload: Workload) -> None:
+    """A GitHub Actions job or service container (``jobs.<id>.container``/``services``)."""
+    workload.source_kind = "ci-container"
+    for field_name in _RUNNER_DEFAULTS:
+        if field_name not in workload.origins:
+            workload.mark_unknown(field_name, _RUNNER_REASON)
+    if not workload.no_new_privileges:
+        workload.mark_unknown("no_new_privileges", _RUNNER_REASON)
+
+
+def _hidden_options(ctx: _Context, index: int) -> None:
+    """An unresolved word in option position may set any option: none is *missing*."""
+    word = ctx.command.argv[index]
+    for field_name in HIDDEN_OPTION_FIELDS:
+        ctx.workload.mark_unknown(field_name, f"options may be hidden in {word.text}")
 
 
 Handler = Callable[[_Context, FlagUse], None]
@@ -296,8 +370,12 @@ def _user(ctx: _Context, flag: FlagUse) -> None:
 
 def _security_opt(ctx: _Context, flag: FlagUse) -> None:
     origin = ctx.origin(flag.index)
-    ctx.workload.security_opts.append(SecurityOpt.parse(flag.value or "", origin))
+    value = flag.value or ""
     ctx.workload.origins.setdefault("security_opts", origin)
+    if flag.expands and has_expansion(value):
+        ctx.workload.mark_unknown("security_opts", f"unresolved {value}")
+        return
+    ctx.workload.security_opts.append(SecurityOpt.parse(value, origin))
 
 
 def _restart(ctx: _Context, flag: FlagUse) -> None:

@@ -21,6 +21,7 @@ This module is the entry point and keeps the names other modules import; the wor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from dockward.readers.base import ParseProblem, SourceFile
@@ -33,6 +34,7 @@ from dockward.readers.commands.chunks_shell import shell_chunks
 from dockward.readers.commands.chunks_systemd import systemd_chunks, systemd_exec_chunk
 from dockward.readers.commands.programs import SHELLS
 from dockward.readers.commands.split import lex_commands, split_logical_lines
+from dockward.readers.commands.variables import VariableTracker
 from dockward.readers.commands.words import (
     Command,
     CommandText,
@@ -67,6 +69,15 @@ __all__ = [
 # ``DOCKER`` also catches ``$DOCKER run``, ``DOCKER_HOST`` and ``DOCKER_OPTS``.
 CONTAINER_PROGRAMS: tuple[str, ...] = ("docker", "podman", "nerdctl", "buildah", "DOCKER")
 
+
+# Kinds where each chunk runs in a shell of its own (a RUN, a recipe line, an ExecStart=),
+# so shell variables do not carry from one chunk to the next.  A script is one chunk; a
+# document and a CI file are read as one session (a variable set in one block is used in
+# the next one).
+_SHELL_PER_CHUNK = frozenset({"dockerfile", "makefile", "systemd"})
+# A chunk that assigns a variable is read even without a container program in it.
+_ASSIGNS = re.compile(r"(?m)^[ \t]*(?:(?:export|declare|typeset|local|readonly)[ \t]+"
+                      r"(?:-\w+[ \t]+)*)?[A-Za-z_][A-Za-z0-9_]*\+?=")
 
 _CHUNKERS: dict[str, Callable[[SourceFile, FileState], Iterator[CommandText]]] = {
     "shell": shell_chunks,
@@ -138,10 +149,17 @@ def _lex_file(src: SourceFile, needles: tuple[str, ...] | None,
             src.kind != "ci-yaml"):  # still report broken YAML
         return
     chunks = [c for c in iter_chunks(src, problems, state)
-              if needles is None or any(n in c.text for n in needles)]
+              if needles is None or any(n in c.text for n in needles)
+              or _ASSIGNS.search(c.text)]
     commands: list[Command] = []
+    tracker = VariableTracker(state.make)
     for chunk in chunks:
-        commands.extend(lex_commands(chunk, state.variables, use_bashlex=use_bashlex))
+        lexed = lex_commands(chunk, state.variables, use_bashlex=use_bashlex)
+        if src.kind in _SHELL_PER_CHUNK:
+            tracker = VariableTracker(state.make)
+        for command in lexed:
+            tracker.visit(command)
+        commands.extend(lexed)
     for command in commands:
         if command.argv and command.program not in ("export", "readonly", "declare"):
             continue

@@ -22,6 +22,7 @@ _WORD_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
 _DQ_RUN = re.compile(r"[^\"\\$`]+")
 _PLACEHOLDER = re.compile(r"<[A-Za-z_%][^\s<>|;&()]*>")
 _FD_REDIRECT = re.compile(r"\d+(?=[<>])")
+_ARRAY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")  # before `(`: an array assignment
 _OPERATORS = ("&&", "||", ";;&", ";;", ";&", "|&", "&", "|", ";", "(", ")")
 _REDIRECTS = ("<<<", "<<-", "<<", "&>>", "&>", ">>", ">&", "<&", "<>", ">|", ">", "<")
 
@@ -214,6 +215,13 @@ class Lexer:
         expands = quoted = False
         while self.pos < end:
             c = text[self.pos]
+            if c == "(" and not quoted and not expands and _ARRAY_NAME.fullmatch(
+                    text, start, self.pos):
+                # `args=(--privileged -v /:/host)`: a bash array assignment is one word
+                close = self._match(self.pos, "(", ")")
+                parts.append(text[self.pos:close])
+                self.pos = close
+                break
             if c in " \t\r\f\v\n;&|()":
                 break
             if c in "<>":

@@ -14,8 +14,12 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dockward.models.location import Location
+
+if TYPE_CHECKING:
+    from dockward.readers.commands.variables import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,9 @@ class Word:
     """One shell word: its value after quote removal, as written, and where it starts.
 
     Expansions (``$VAR``, ``${VAR}``, ``$(cmd)``, backticks) are kept verbatim in ``text``
-    and flagged by ``expands``: a reader must not pretend to know their value.
+    and flagged by ``expands``: a reader must not pretend to know their value.  A word made
+    by expanding a variable of the same file (:mod:`.variables`) sits at the position of
+    the reference and says in ``via`` which variable it came from.
     """
 
     text: str
@@ -117,10 +123,11 @@ class Word:
     quoted: bool = False
     end_line: int = 0
     offset: int = field(default=-1, compare=False, repr=False)  # in the lexed CommandText
+    via: str = field(default="", compare=False)  # made from a variable: which, set where
 
     def location(self, file: str, path: str = "") -> Location:
         return Location(file=file, line=self.line, column=self.column, path=path,
-                        end_line=self.end_line or self.line)
+                        end_line=self.end_line or self.line, via=self.via)
 
 
 @dataclass(slots=True)
@@ -139,6 +146,8 @@ class Command:
     argv_start: int = 0
     variables: Mapping[str, str] = field(default_factory=dict)
     _program: str | None = field(default=None, repr=False, compare=False)
+    # the shell (and make) variables set before this command in its file (.variables)
+    scope: Scope | None = field(default=None, repr=False, compare=False)
 
     @property
     def argv(self) -> tuple[Word, ...]:
