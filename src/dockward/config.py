@@ -17,11 +17,14 @@ from dockward.findings import Severity
 
 CONFIG_FILE = ".dockward.toml"
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# Seconds one file may take to read before it is reported as DW000 and skipped: the second
+# line of defence after linear-time readers (a hostile file must not stall a CI job).
+DEFAULT_FILE_TIME_BUDGET = 10.0
 
 _KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "severity", "fail-on",
     "baseline", "allow-inline-ignores", "exclude", "max-file-size", "rules",
-    "respect-gitignore", "report-unused-ignores", "fix",
+    "respect-gitignore", "report-unused-ignores", "fix", "file-time-budget",
 }
 _FIX_KEYS = {"memory", "cpus", "pids", "user", "restart-retries", "cap-add"}
 
@@ -63,6 +66,7 @@ class Config:
     report_unused_ignores: bool = True
     exclude: list[str] = field(default_factory=list)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    file_time_budget: float = DEFAULT_FILE_TIME_BUDGET
     respect_gitignore: bool = True
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     fix: FixDefaults = field(default_factory=FixDefaults)
@@ -198,20 +202,33 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Config:
     if "baseline" in data:
         cfg.baseline = str(data["baseline"])
     if "allow-inline-ignores" in data:
-        cfg.allow_inline_ignores = bool(data["allow-inline-ignores"])
+        cfg.allow_inline_ignores = _bool(data["allow-inline-ignores"], "allow-inline-ignores",
+                                         where)
     if "report-unused-ignores" in data:
-        cfg.report_unused_ignores = bool(data["report-unused-ignores"])
+        cfg.report_unused_ignores = _bool(data["report-unused-ignores"],
+                                          "report-unused-ignores", where)
     if "respect-gitignore" in data:
-        cfg.respect_gitignore = bool(data["respect-gitignore"])
+        cfg.respect_gitignore = _bool(data["respect-gitignore"], "respect-gitignore", where)
     if "max-file-size" in data:
         size = data["max-file-size"]
-        if not isinstance(size, int) or size <= 0:
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
             raise ConfigError(f"{where}: max-file-size must be a positive number of bytes")
         cfg.max_file_size = size
+    if "file-time-budget" in data:
+        budget = data["file-time-budget"]
+        if (not isinstance(budget, int | float) or isinstance(budget, bool)
+                or not 0 < budget <= 3600):
+            raise ConfigError(f"{where}: file-time-budget must be a number of seconds above 0 "
+                              f"(at most 3600); got {budget!r}")
+        cfg.file_time_budget = float(budget)
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"{where}: [rules] must be a table of per-rule options")
-    cfg.rule_options = {str(k).upper(): dict(v) for k, v in rules.items() if isinstance(v, dict)}
+    for key, value in rules.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: [rules.{key}] must be a table of options, "
+                              f"not {value!r}")
+    cfg.rule_options = {str(k).upper(): dict(v) for k, v in rules.items()}
     if "fix" in data:
         cfg.fix = _fix_defaults(data["fix"], where)
     return cfg
@@ -257,6 +274,12 @@ def _fix_defaults(table: Any, where: str) -> FixDefaults:
     if "cap-add" in table:
         values["cap_add"] = tuple(_str_list(table["cap-add"], "[fix] cap-add", where))
     return replace(FixDefaults(), **values)
+
+
+def _bool(value: Any, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+    return value
 
 
 def _str_list(value: Any, key: str, where: str) -> list[str]:

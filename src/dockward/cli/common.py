@@ -37,21 +37,22 @@ def build_config(
     no_inline_ignores: bool = False,
 ) -> Config:
     """File config, then command-line options on top (the command line wins)."""
-    from dockward.rules.runner import validate_rule_options
+    from dockward.rules.runner import check_selectors, validate_rule_options
 
     try:
         cfg = load_config(config_path, start)
-        if select:
-            cfg.select = split_list(select)
+        validate_rule_options(cfg)  # errors name the config file
+        if select is not None:
+            cfg.select = check_selectors("--select", split_list(select), allow_empty=False)
         if extend_select:
-            cfg.select = cfg.select + split_list(extend_select)
+            cfg.select = cfg.select + check_selectors("--extend-select",
+                                                      split_list(extend_select))
         if ignore:
-            cfg.ignore = cfg.ignore + split_list(ignore)
+            cfg.ignore = cfg.ignore + check_selectors("--ignore", split_list(ignore))
         if fail_on:
             cfg.fail_on = Severity.parse(fail_on)
         if no_inline_ignores:
             cfg.allow_inline_ignores = False
-        validate_rule_options(cfg)
     except (ConfigError, ValueError) as exc:
         raise fail_usage(str(exc)) from None
     return cfg

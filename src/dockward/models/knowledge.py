@@ -15,6 +15,19 @@ DEFAULT_CAPABILITIES: frozenset[str] = frozenset(
     }
 )
 
+# Every Linux capability (capabilities(7), kernel 5.9+), plus ALL as Docker spells "every one".
+LINUX_CAPABILITIES: frozenset[str] = frozenset(
+    {
+        "ALL", "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF",
+        "CHECKPOINT_RESTORE", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID",
+        "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN",
+        "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW",
+        "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT",
+        "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO",
+        "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
+    }
+)
+
 RUNTIME_SOCKET_NAMES: frozenset[str] = frozenset(
     {
         "docker.sock", "containerd.sock", "podman.sock", "crio.sock", "cri-dockerd.sock",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
-from dockward.models.knowledge import DEFAULT_CAPABILITIES
+from dockward.models.knowledge import DEFAULT_CAPABILITIES, LINUX_CAPABILITIES
 from dockward.models.workload import Workload, normalize_capability
 from dockward.rules._common import is_host_mode, string_list
-from dockward.rules.registry import RuleContext, rule
+from dockward.rules.registry import Option, RuleContext, rule
 
 DANGEROUS_CAPABILITIES: tuple[str, ...] = (
     "ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_BOOT", "SYS_PTRACE", "SYS_RAWIO",
@@ -60,8 +60,10 @@ WHAT_IT_ALLOWS: dict[str, str] = {
     fix=FixSafety.UNSAFE,
     refs=("CIS-5.4", "OWASP-D3", "ATTACK-T1611", "ATTACK-T1547.006",
           "PSS-baseline-capabilities"),
-    options={"capabilities": list(DANGEROUS_CAPABILITIES),
-             "netns_scoped": list(NETNS_SCOPED)},
+    options={"capabilities": Option(list(DANGEROUS_CAPABILITIES), items=LINUX_CAPABILITIES,
+                                    normalize=normalize_capability),
+             "netns_scoped": Option(list(NETNS_SCOPED), items=LINUX_CAPABILITIES,
+                                    normalize=normalize_capability)},
 )
 def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     """A capability that lets the container reach into the host kernel or host is added.

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dockward.findings import Change, FixSafety, Hit, Remedy, Severity
 from dockward.models.workload import Workload
 from dockward.rules._common import spell
-from dockward.rules.registry import RuleContext, rule
+from dockward.rules.registry import Option, RuleContext, rule
 
 
 @rule(
@@ -17,7 +17,7 @@ from dockward.rules.registry import RuleContext, rule
     severity=Severity.LOW,
     fix=FixSafety.UNSAFE,
     refs=("CIS-5.15", "OWASP-D7", "ATTACK-T1499"),
-    options={"max_retries": 5},
+    options={"max_retries": Option(5, minimum=1, maximum=1000)},
 )
 def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     """The restart policy restarts a failing container forever (or too many times).
@@ -67,7 +67,8 @@ def check(w: Workload, ctx: RuleContext) -> Iterator[Hit]:
     `max_attempts: 5` in swarm) and alert when a container stays down.
 
     ## Options
-    - `max_retries` (integer, default 5): the largest `on-failure` retry count accepted.
+    - `max_retries` (integer from 1 to 1000, default 5): the largest `on-failure` retry count
+      accepted (0 would mean "forever" to Docker, so it is not allowed).
 
     ## References
     - CIS Docker Benchmark v1.6, 5.15: the on-failure container restart policy is set

@@ -50,6 +50,66 @@ CheckFn = Callable[[Any, RuleContext], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
+class Option:
+    """A rule option's declaration: its default, and what a configured value may be.
+
+    The type is the default's (a whole number, a number, a string, a boolean, or a list of
+    strings); ``minimum``/``maximum`` bound numbers; ``items`` lists the values a list may
+    hold (compared after ``normalize``).  Validation is generic (:meth:`problem`), so a
+    config typo such as ``capabilities = [1, 2]`` or ``max_retries = -5`` is an error
+    instead of a silently weaker policy.
+    """
+
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    items: frozenset[str] | None = None
+    normalize: Callable[[str], str] | None = None
+
+    @property
+    def kind(self) -> str:
+        """How the expected type is called in messages."""
+        d = self.default
+        if isinstance(d, bool):
+            return "true or false"
+        if isinstance(d, int):
+            return "a whole number"
+        if isinstance(d, float):
+            return "a number"
+        if isinstance(d, str):
+            return "a string"
+        return "a list of strings"
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not acceptable for this option, or None when it is."""
+        d = self.default
+        if isinstance(d, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(d, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(d, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        elif isinstance(d, str):
+            ok = isinstance(value, str)
+        else:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if not ok:
+            return f"must be {self.kind}, not {value!r}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if self.minimum is not None and value < self.minimum:
+                return f"must be at least {self.minimum:g}, not {value!r}"
+            if self.maximum is not None and value > self.maximum:
+                return f"must be at most {self.maximum:g}, not {value!r}"
+        if isinstance(value, list) and self.items is not None:
+            norm = self.normalize or (lambda s: s)
+            bad = [v for v in value if norm(v) not in self.items]
+            if bad:
+                return (f"has unknown value(s) {', '.join(map(repr, bad))} "
+                        f"(known: {', '.join(sorted(self.items))})")
+        return None
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -61,9 +121,10 @@ class Rule:
     refs: tuple[str, ...] = ()
     fix: FixSafety = FixSafety.NONE
     confidence: Confidence = Confidence.HIGH
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # name -> default value
     module: str = ""
     also: tuple[type, ...] = ()  # further models the same check applies to
+    option_specs: dict[str, Option] = field(default_factory=dict)
 
     @property
     def models(self) -> tuple[type, ...]:
@@ -108,10 +169,15 @@ def rule(
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check function as a rule; the docstring's first line is its summary.
 
+    ``options`` maps each option to an :class:`Option` (or to a bare default, whose type is
+    then the only constraint).
+
     ``model`` is one model class, or a tuple when one check covers several surfaces
     (``(Build, Workload)``): the first is :attr:`Rule.model`, the rest :attr:`Rule.also`.
     """
     models = model if isinstance(model, tuple) else (model,)
+    specs = {key: value if isinstance(value, Option) else Option(value)
+             for key, value in (options or {}).items()}
 
     def decorate(fn: CheckFn) -> CheckFn:
         doc = inspect.cleandoc(fn.__doc__ or "")
@@ -128,9 +194,10 @@ def rule(
             refs=refs,
             fix=fix,
             confidence=confidence,
-            options=dict(options or {}),
+            options={key: spec.default for key, spec in specs.items()},
             module=fn.__module__,
             also=models[1:],
+            option_specs=specs,
         )
         return fn
 

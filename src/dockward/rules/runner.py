@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from dockward.config import Config, ConfigError
 from dockward.findings import Finding, FixSafety, Hit, Severity
@@ -18,20 +19,95 @@ log = logging.getLogger(__name__)
 
 
 def validate_rule_options(config: Config) -> None:
-    """Reject options a rule does not declare (a typo must not silently weaken a policy)."""
+    """Reject what a rule does not declare or cannot use: unknown rules, unknown options,
+    values of the wrong type or out of range (a typo must not silently weaken a policy).
+
+    Tables named by rule name (``[rules.privileged]``) are re-keyed by code, so the runner
+    finds them.
+    """
+    try:
+        _validate(config)
+    except ConfigError as exc:
+        where = f"{config.source}: " if config.source else ""
+        raise ConfigError(f"{where}{exc}") from None
+
+
+def _validate(config: Config) -> None:
     from dockward.rules.registry import lookup
 
-    for code, opts in config.rule_options.items():
-        found = lookup(code)
+    validate_selectors(config)
+    by_code: dict[str, dict[str, Any]] = {}
+    for key, opts in config.rule_options.items():
+        found = lookup(key)
         if found is None:
-            raise ConfigError(f"[rules.{code}]: no such rule")
+            raise ConfigError(f"[rules.{key}]: no such rule")
         unknown = set(opts) - set(found.options)
         if unknown:
             allowed = ", ".join(sorted(found.options)) or "none"
             raise ConfigError(
-                f"[rules.{code}]: unknown option(s) {', '.join(sorted(unknown))} "
+                f"[rules.{key}]: unknown option(s) {', '.join(sorted(unknown))} "
                 f"(allowed: {allowed})"
             )
+        for name, value in opts.items():
+            problem = found.option_specs[name].problem(value)
+            if problem:
+                raise ConfigError(f"[rules.{key}] {name} {problem}")
+        by_code.setdefault(found.code, {}).update(opts)
+    config.rule_options = by_code
+
+
+def validate_selectors(config: Config) -> None:
+    """Every selector (select, ignore, per-file-ignores, severity) must name a rule: a
+    misspelt code (``DW1O1``), an empty ``select = []`` or a stray word would otherwise
+    select nothing, or ignore nothing, without a word."""
+    check_selectors("select", config.select, allow_empty=False)
+    check_selectors("ignore", config.ignore)
+    for glob, codes in config.per_file_ignores.items():
+        check_selectors(f"per-file-ignores.{glob}", codes)
+    overrides: dict[str, Severity] = {}
+    for key, level in config.severity_overrides.items():
+        code = _exact_code(key)
+        if code is None:
+            raise ConfigError(f"severity: {key!r} is not a rule code or name "
+                              "(`dockward rules` lists them)")
+        overrides[code] = level
+    config.severity_overrides = overrides
+
+
+def _exact_code(key: str) -> str | None:
+    from dockward.rules.registry import lookup
+
+    if key.strip().upper() in PSEUDO_RULES:
+        return key.strip().upper()
+    found = lookup(key)
+    return found.code if found else None
+
+
+def check_selectors(where: str, selectors: list[str], *, allow_empty: bool = True
+                    ) -> list[str]:
+    """``selectors`` unchanged, or a ConfigError naming the first that matches no rule."""
+    if not selectors and not allow_empty:
+        raise ConfigError(f"{where} is empty: name at least one rule, prefix or ALL")
+    for selector in selectors:
+        if not selector_matches_a_rule(selector):
+            raise ConfigError(f"{where}: {selector!r} matches no rule (expected a code such "
+                              "as DW201, a prefix such as DW2, a rule name, or ALL; "
+                              "`dockward rules` lists them)")
+    return selectors
+
+
+def selector_matches_a_rule(selector: str) -> bool:
+    """Whether a code, prefix, rule name or ``ALL`` names at least one rule."""
+    from dockward.rules.registry import lookup
+
+    text = selector.strip()
+    if not text:
+        return False
+    if text.upper() == "ALL" or lookup(text) is not None:
+        return True
+    prefix = text.upper()
+    codes = [r.code for r in all_rules()] + list(PSEUDO_RULES)
+    return prefix.startswith("DW") and any(code.startswith(prefix) for code in codes)
 
 
 def problem_finding(problem: ParseProblem) -> Finding:
