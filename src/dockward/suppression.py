@@ -8,18 +8,21 @@ anchored at the owning object (service key, ``FROM``), so it can be waived there
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from dockward.findings import Finding
 from dockward.models.location import Location
+from dockward.text import LineIndex
 
 _DIRECTIVE = re.compile(
-    r"dockward:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)",
+    r"dockward:[ \t]*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]\n]*)\])?"
+    r"(?P<reason>[^\n]*)",
     re.IGNORECASE,
 )
-_COMMENT_ONLY = re.compile(r"^\s*(#|//|<!--|;|--)")
+_COMMENT_ONLY = re.compile(r"[ \t]*(#|//|<!--|;|--)")
 
 
 @dataclass
@@ -39,32 +42,52 @@ class Directive:
         return any(code.startswith(c.upper()) or name == c.lower() for c in self.codes)
 
 
-def parse_directives(text: str) -> list[Directive]:
-    """Find every dockward directive in a file's text."""
+def parse_directives(text: str, comments: Iterable[int] | None) -> list[Directive]:
+    """Find the dockward directives of a file's text.
+
+    ``comments`` are the offsets where the file's real comments start
+    (:func:`dockward.readers.comments.comment_starts`); a directive counts only inside
+    one, so the same words in a string value, an ``echo`` argument or prose do nothing.
+    ``None`` trusts every line (only for text that is known to be comments).
+    Lines end at ``\n`` only, as everywhere in dockward.
+    """
     out: list[Directive] = []
     if "dockward" not in text:
         return out
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "dockward" not in line:
-            continue
-        m = _DIRECTIVE.search(line)
-        if not m:
-            continue
+    starts = sorted(comments) if comments is not None else None
+    index = LineIndex(text)
+    for m in _DIRECTIVE.finditer(text):
+        number, column = index.position(m.start())
+        line_start = m.start() - column + 1
+        if starts is not None:
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i < 0 or starts[i] < line_start:
+                continue  # no comment opens before the directive on its line
+            comment = starts[i]
+        else:
+            found = _COMMENT_ONLY.match(text, line_start)
+            comment = found.start(1) if found and found.start(1) <= m.start() else m.start()
         codes = [c.strip() for c in (m.group("codes") or "").split(",") if c.strip()]
         reason = m.group("reason").strip().strip("-").strip()
         reason = reason.removesuffix("-->").strip()
         file_level = m.group("kind").lower() == "ignore-file"
-        comment_only = bool(_COMMENT_ONLY.match(line))
+        comment_only = not text[line_start:comment].strip()
         covers = (number, number + 1) if comment_only else (number,)
-        out.append(Directive(number, m.start() + 1, codes, reason, file_level, covers))
+        out.append(Directive(number, column, codes, reason, file_level, covers))
     return out
 
 
 def apply_directives(findings: list[Finding], directives: list[Directive]) -> None:
-    """Mark findings covered by a directive as suppressed (they stay in the list)."""
+    """Mark findings covered by a directive as suppressed (they stay in the list).
+
+    DW000 is never suppressed inline: a file that could not be read cannot vouch for
+    itself (per-file-ignores in the config can still waive it).
+    """
     if not directives:
         return
     for f in findings:
+        if f.code == "DW000":
+            continue
         for d in directives:
             if not d.matches(f.code, f.name):
                 continue

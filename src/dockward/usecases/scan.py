@@ -55,7 +55,9 @@ def _release(src: SourceFile) -> None:
     """Keep only what the rest of the scan needs from a file that has been read: its inline
     ignore directives.  Text and lexed commands go, so memory does not grow with every file
     of a large tree."""
-    src.directives = parse_directives(src.text)
+    from dockward.readers.comments import comment_starts
+
+    src.directives = parse_directives(src.text, comment_starts(src))
     src.lexed.clear()
     src.text = ""
 
@@ -264,12 +266,14 @@ def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile]
         by_file.setdefault(f.location.file, []).append(f)
     extra: list[Finding] = []
     for src in sources:
-        directives = src.directives if src.directives is not None else parse_directives(
-            src.text)
+        directives = src.directives or []
         if not directives:
             continue
-        apply_directives(by_file.get(src.display, []), directives)
-        if config.report_unused_ignores and config.is_enabled("DW001", src.display):
+        in_file = by_file.get(src.display, [])
+        apply_directives(in_file, directives)
+        unreadable = any(f.code == "DW000" for f in in_file)  # its ignores had nothing to match
+        if (config.report_unused_ignores and not unreadable
+                and config.is_enabled("DW001", src.display)):
             extra.extend(unused_directive_findings(
                 directives, src.display, _enabled_in(config, src.display)))
     return findings + extra

@@ -90,6 +90,7 @@ class Lexer:
         self.nested: dict[tuple[int, int], None] = {}  # ordered set: retries add no copies
         self.breaks: list[int] = []  # offsets of top-level newlines ending a logical line
         self.continuations: list[int] = []
+        self.comments: list[int] = []  # offsets of the '#' that starts each comment
         self._current = _Simple()
         self._pending: list[_Pending] = []
         self._nesting = 0  # of "$(...)" inside quotes inside "$(...)": bounded, never a crash
@@ -118,6 +119,7 @@ class Lexer:
                 else:
                     self.breaks.append(self.pos - 1)
             elif c == "#":
+                self.comments.append(self.pos)
                 newline = text.find("\n", self.pos, end)
                 self.pos = end if newline < 0 else newline
             elif self._operator() or self._redirect():
