@@ -41,7 +41,7 @@ CASES = [
     ("compose.yaml", "services:\n  web:\n    image: x\n    privileged: true\n"
      f"    command: >-\n      echo\n      # {IGNORE}\n", False),
     ("compose.yaml", "services:\n  web:\n    image: x\n    privileged: true\n"
-     f"    entrypoint: sh#dockward:ignore-file[DW]\n", False),
+     "    entrypoint: sh#dockward:ignore-file[DW]\n", False),
     ("compose.yaml", "services:\n  web:\n    image: x\n    privileged: true\n"
      f"    x-note: \"multi\n      line # {IGNORE}\"\n", False),
     ("compose.yaml", "services:\n  web:\n    image: x\n    privileged: true\n"
