@@ -63,6 +63,8 @@ def yaml_comments(src: SourceFile) -> list[int]:
     try:
         while loader.check_token():
             token = loader.get_token()
+            if token is None:
+                break
             start, end = token.start_mark.index, token.end_mark.index
             if end <= start:
                 continue
