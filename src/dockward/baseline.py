@@ -60,17 +60,14 @@ def split_new(findings: Iterable[Finding], known: Counter[str]) -> tuple[list[Fi
 
 def write_baseline(report: Report, path: str | Path) -> None:
     """Write every current finding (suppressed ones too) as a JSON report."""
+    from dockward.output import WriteRefused, write_atomically
     from dockward.reporters.json_report import render
 
-    target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            render(report, fh)
-        tmp.replace(target)
-    except OSError as exc:
-        raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+        write_atomically(str(path), lambda fh: render(report, fh), protected=report.inputs,
+                         what="baseline")
+    except WriteRefused as exc:
+        raise BaselineError(str(exc)) from None
 
 
 def configured_path(config: Config) -> str | None:

@@ -124,19 +124,29 @@ def _expand_selector(selector: str) -> list[str]:
 
 
 def find_config_file(start: Path) -> Path | None:
-    """Walk up from ``start`` to the filesystem root for .dockward.toml or pyproject.toml."""
-    here = start if start.is_dir() else start.parent
+    """Walk up from ``start`` to the filesystem root for .dockward.toml or pyproject.toml.
+
+    A folder that cannot be searched (no execute permission) is passed over: nothing below
+    it can be scanned either, and those files are reported as unreadable.
+    """
+    try:
+        here = start if start.is_dir() else start.parent
+    except OSError:
+        here = start.parent
     try:
         here = here.resolve()
     except OSError:
         return None
     for folder in (here, *here.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_section(pyproject):
-            return pyproject
+        try:
+            candidate = folder / CONFIG_FILE
+            if candidate.is_file():
+                return candidate
+            pyproject = folder / "pyproject.toml"
+            if pyproject.is_file() and _has_tool_section(pyproject):
+                return pyproject
+        except OSError:
+            continue
     return None
 
 
@@ -152,7 +162,11 @@ def load_config(explicit: str | None = None, start: Path | None = None) -> Confi
     path: Path | None
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {explicit}: {exc.strerror}") from None
+        if not found:
             raise ConfigError(f"config file not found: {explicit}")
     else:
         path = find_config_file(start or Path.cwd())

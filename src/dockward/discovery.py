@@ -8,11 +8,14 @@ first bytes, so that classification never needs a full parse.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
@@ -38,6 +41,7 @@ class Candidate:
     path: Path
     kind: str | None  # None: decide after reading (generic YAML, shebang)
     explicit: bool  # named on the command line: always scanned
+    problem: str = ""  # why it cannot be read (an unreadable folder, a link leaving the roots)
 
 
 def kind_from_name(path: Path) -> str | None:
@@ -99,15 +103,18 @@ class _GitIgnores:
         self._specs: list[tuple[Path, object]] = []
 
     def load(self, folder: Path) -> None:
+        from dockward.readers.files import Refused, read_bytes
+
         gi = folder / ".gitignore"
-        if not gi.is_file():
-            return
         try:
+            if not gi.is_file():
+                return
             import pathspec
 
-            lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+            data = read_bytes(gi, 1024 * 1024)
+            lines = data.decode("utf-8", errors="replace").split("\n")
             self._specs.append((folder, pathspec.GitIgnoreSpec.from_lines(lines)))
-        except (OSError, ValueError):
+        except (OSError, ValueError, Refused):
             return
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
@@ -134,11 +141,19 @@ def walk(roots: list[str], exclude: list[str], respect_gitignore: bool) -> Itera
 
     for root in roots:
         base = Path(root)
-        if not base.is_dir():
+        try:
+            is_dir = base.is_dir()
+        except OSError as exc:  # EACCES on a folder above: reported when it is read
+            log.debug("cannot stat %s: %s", base, exc)
+            is_dir = False
+        if not is_dir:
             yield Candidate(base, kind_from_name(base), explicit=True)
             continue
         ignores = _GitIgnores()
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        unreadable: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable.append,
+                                                    followlinks=False):
+            yield from _folder_problems(unreadable)
             folder = Path(dirpath)
             if respect_gitignore:
                 ignores.load(folder)
@@ -157,4 +172,28 @@ def walk(roots: list[str], exclude: list[str], respect_gitignore: bool) -> Itera
                     continue
                 kind = kind_from_name(path)
                 if kind is not None:
-                    yield Candidate(path, kind, explicit=False)
+                    yield Candidate(path, kind, explicit=False, problem=_link_problem(path))
+        yield from _folder_problems(unreadable)
+
+
+def _folder_problems(errors: list[OSError]) -> Iterator[Candidate]:
+    """A folder the walk could not list: one DW000 for it, the walk goes on."""
+    while errors:
+        exc = errors.pop(0)
+        where = Path(exc.filename or ".")
+        reason = exc.strerror or str(exc)
+        yield Candidate(where, None, explicit=True,
+                        problem=f"cannot read folder: {reason}; nothing in it was scanned")
+
+
+def _link_problem(path: Path) -> str:
+    """Why a file met in a walk is not read: a link whose target leaves the scanned roots
+    (folder links are never followed, so only the last component can be a link)."""
+    from dockward.readers.files import OUTSIDE_ROOTS, current_scope
+
+    try:
+        if not path.is_symlink():
+            return ""
+    except OSError:
+        return ""
+    return "" if current_scope().contains(path) else OUTSIDE_ROOTS

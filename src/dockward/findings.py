@@ -130,6 +130,7 @@ class Finding:
     remedy: Remedy | None = None
     fix_safety: FixSafety = FixSafety.NONE
     manual: str = ""  # why this finding needs a human (no remedy, or one that cannot apply)
+    snippet: str = ""  # the source line, secrets masked, cut (set by the scan, not the rule)
 
     @property
     def fingerprint(self) -> str:

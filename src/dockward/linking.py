@@ -27,7 +27,6 @@ from typing import Any
 from dockward.models.build import Build, BuildSecret, ExternalArg
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
-from dockward.readers.files import read_file
 from dockward.secrets import is_placeholder
 
 log = logging.getLogger(__name__)
@@ -53,6 +52,12 @@ class _Dockerfiles:
         return self.by_path[key]
 
 
+def is_regular_file(path: str) -> bool:
+    from dockward.readers.files import is_regular_file as regular
+
+    return regular(path)
+
+
 def _real(path: str) -> str:
     try:
         return os.path.realpath(path)
@@ -67,12 +72,15 @@ def load_dockerfile(path: str, text: str | None = None, display: str | None = No
 
     try:
         if text is None:
-            if not os.path.isfile(path) or os.path.getsize(path) > MAX_DOCKERFILE_BYTES:
+            from dockward.readers.files import Refused, decode_text, read_bytes
+
+            try:  # inside the scanned roots, regular, bounded: never a FIFO or /proc file
+                data = read_bytes(path, MAX_DOCKERFILE_BYTES)
+            except Refused:
                 return None
-            data = read_file(path, MAX_DOCKERFILE_BYTES + 1)
             if b"\x00" in data[:8192]:
                 return None
-            text = data.decode("utf-8-sig", errors="replace")
+            text = decode_text(data, path)[0]
         if display is None:
             display = _display(path)
         src = SourceFile(path=path, display=display, text=text, kind="dockerfile")
@@ -161,11 +169,11 @@ def _compose_dockerfile(context: str | None, dockerfile: Any) -> str | None:
     if "$" in name:
         return None
     path = os.path.normpath(os.path.join(context, os.path.expanduser(name)))
-    if os.path.isfile(path):
+    if is_regular_file(path):
         return path
     if not dockerfile:
         alt = os.path.join(context, "Containerfile")
-        if os.path.isfile(alt):
+        if is_regular_file(alt):
             return alt
     return None
 

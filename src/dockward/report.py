@@ -18,6 +18,7 @@ class Report:
     fail_on: Severity = Severity.LOW
     show_suppressed: bool = False
     subjects: list[dict[str, Any]] = field(default_factory=list)  # audited objects
+    inputs: list[str] = field(default_factory=list)  # files this run read: never overwritten
 
     @property
     def visible(self) -> list[Finding]:

@@ -24,7 +24,7 @@ import re
 _UNSAFE = re.compile(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
     "\ufeff\ufff9-\ufffb\udc80-\udcff]")
-MAX_SHOWN_LINE = 400  # characters of one source line a reporter shows
+MAX_SHOWN_LINE = 160  # characters of one source line a reporter shows
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -47,7 +47,12 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     if not text:
         return text
     if keep_newlines:
-        return "\n".join(_UNSAFE.sub(_escape, part) for part in text.split("\n"))
+        parts = text.split("\n")
+        last = len(parts) - 1
+        return "\n".join(
+            _UNSAFE.sub(_escape, part[:-1]) + "\r"
+            if i < last and part.endswith("\r") else _UNSAFE.sub(_escape, part)
+            for i, part in enumerate(parts))
     return _UNSAFE.sub(_escape, text)
 
 

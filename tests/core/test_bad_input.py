@@ -114,23 +114,23 @@ def test_unreadable_file_even_as_root(tmp_path: Path) -> None:
     assert "not a regular file" in explicit.findings[0].message
 
 
-def test_permission_error_via_unreadable_dir_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                   ) -> None:
-    """Simulate EACCES (root bypasses chmod) by making open() fail for one file."""
-    import builtins
+def test_permission_error_as_a_real_user() -> None:
+    """EACCES for real: the scan runs as an unprivileged user (setpriv when we are root)."""
+    import shutil
 
-    _good(tmp_path)
-    target = tmp_path / "run.sh"
-    target.write_text("docker run --privileged x\n")
-    real_open = builtins.open
+    from tests.hostile.helpers import open_folder, run_as_user
 
-    def fake_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(file) == str(target):
-            raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", fake_open)
-    rows = _scan(tmp_path)
-    assert ("compose.yaml", "DW101", 4) in _codes(rows)
-    bad = [r for r in rows if r[0] == "run.sh"]
-    assert [(r[1], r[3]) for r in bad] == [("DW000", "cannot read file: Permission denied")]
+    folder = open_folder()
+    try:
+        _good(folder)
+        target = folder / "run.sh"
+        target.write_text("docker run --privileged x\n")
+        target.chmod(0)
+        proc = run_as_user("scan", str(folder), "--select", "DW000,DW101", "-f", "csv")
+        rows = sorted((r[3].rsplit("/", 1)[-1], r[1], r[8]) for r in
+                      (line.split(",") for line in proc.stdout.decode().splitlines()[1:]))
+        assert [(name, code) for name, code, _ in rows] == [("compose.yaml", "DW101"),
+                                                            ("run.sh", "DW000")]
+        assert rows[1][2] == "cannot read file: Permission denied"
+    finally:
+        shutil.rmtree(folder)

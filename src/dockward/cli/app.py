@@ -63,4 +63,29 @@ app.add_typer(guard_cmd.app, name="guard")
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an internal error exits 3 with a short message, never 1 (which means
+    "findings"), so CI can tell a broken run from a failing one."""
+    import sys
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("dockward: interrupted\n")
+        raise SystemExit(130) from None
+    except Exception as exc:  # the last line of defence: anything a command did not catch
+        import traceback
+
+        from dockward.cli.common import EXIT_INTERNAL
+        from dockward.text import visible
+
+        detail = "".join(traceback.format_exception(exc)) if _debug() else ""
+        sys.stderr.write(f"{detail}dockward: internal error: {visible(type(exc).__name__)}: "
+                         f"{visible(str(exc))[:500]}\nThis is a bug in dockward; please "
+                         "report it (run with DOCKWARD_DEBUG=1 for the traceback).\n")
+        raise SystemExit(EXIT_INTERNAL) from None
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("DOCKWARD_DEBUG", "") not in ("", "0")

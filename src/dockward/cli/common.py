@@ -12,7 +12,7 @@ import typer
 from dockward.config import Config, ConfigError, load_config
 from dockward.findings import Severity
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def fail_usage(message: str) -> typer.Exit:
@@ -86,12 +86,18 @@ def emit(report: object, fmt: str, output: str | None, color: bool | None) -> No
     except ValueError as exc:
         raise fail_usage(str(exc)) from None
     if output:
+        from dockward.output import WriteRefused, write_atomically
+
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                renderer(report, fh, color=False)  # type: ignore[arg-type]
-        except OSError as exc:
-            raise fail_usage(f"cannot write {output}: {exc.strerror}") from None
+            write_atomically(output, lambda fh: renderer(report, fh, color=False),  # type: ignore[arg-type]
+                             protected=getattr(report, "inputs", ()))
+        except WriteRefused as exc:
+            raise fail_usage(str(exc)) from None
     else:
+        from dockward.output import ENCODING_ERRORS
+
+        if hasattr(sys.stdout, "reconfigure"):  # non-UTF-8 file names must not crash it
+            sys.stdout.reconfigure(errors=ENCODING_ERRORS)
         renderer(report, sys.stdout, color=use_color(sys.stdout, color))  # type: ignore[arg-type]
 
 

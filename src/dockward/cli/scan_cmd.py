@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,19 @@ from dockward.cli.common import (
     split_list,
 )
 from dockward.cli.fix_cmd import UnsafeOpt, run_fix
+from dockward.text import visible
+
+
+def _lexists(path: str) -> bool:
+    """Whether ``path`` may exist: a name we may not even look up (EACCES on a folder above)
+    is reported by the scan as unreadable, not as missing."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def scan(
@@ -75,12 +89,12 @@ def scan(
     if not targets and not groups:
         targets = ["."]
     for p in targets:
-        if p != "-" and not Path(p).exists() and not Path(p).is_symlink():
-            raise fail_usage(f"no such file or folder: {p}")
+        if p != "-" and not _lexists(p):
+            raise fail_usage(f"no such file or folder: {visible(p)}")
     for g in groups:
         for p in g:
-            if not Path(p).is_file():
-                raise fail_usage(f"compose file not found: {p}")
+            if not _lexists(p):
+                raise fail_usage(f"compose file not found: {visible(p)}")
     if "-" in targets:
         if stdin_type is None:
             raise fail_usage("reading stdin needs --stdin-type "

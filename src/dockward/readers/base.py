@@ -23,6 +23,8 @@ class SourceFile:
     directives: list[Directive] | None = None
     # the command extractor's lexed commands, shared by the readers of one file
     lexed: dict[Any, Any] = field(default_factory=dict)
+    # the text, compressed, kept after it is released: the source line of each finding
+    packed: bytes = b""
 
     @property
     def lines(self) -> list[str]:

@@ -215,7 +215,9 @@ def _resolve_dockerfile(spec: str | None, context: str | None, base: str | None,
         candidates.append(os.path.join(context, "Dockerfile"))
         if program in ("podman", "buildah"):
             candidates.append(os.path.join(context, "Containerfile"))
+    from dockward.readers.files import is_regular_file
+
     for path in candidates:
-        if os.path.isfile(path):
+        if is_regular_file(path):
             return os.path.normpath(path)
     return None

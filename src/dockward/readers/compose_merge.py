@@ -23,7 +23,7 @@ from typing import Any
 
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
-from dockward.readers.files import read_file
+from dockward.readers.files import is_regular_file
 from dockward.readers.interpolate import interpolate
 from dockward.readers.specs import Surface, parse_device, parse_volume
 from dockward.readers.yamlsource import (
@@ -67,7 +67,7 @@ def discover_override(path: str) -> list[str]:
     ordered = sorted(OVERRIDE_FILE_NAMES, key=lambda n: not n.startswith(f"{family}."))
     for candidate in ordered:
         full = os.path.join(directory, candidate)
-        if os.path.isfile(full):
+        if is_regular_file(full):
             return [full]
     return []
 
@@ -81,7 +81,7 @@ def is_override_file(path: str) -> bool:
     directory, name = os.path.split(path)
     if name not in OVERRIDE_FILE_NAMES:
         return False
-    return any(os.path.isfile(os.path.join(directory, base)) for base in BASE_FILE_NAMES)
+    return any(is_regular_file(os.path.join(directory, base)) for base in BASE_FILE_NAMES)
 
 
 # --------------------------------------------------------------------------- annotated values
@@ -416,15 +416,17 @@ class Project:
         return found
 
     def _read_extends_text(self, fs_path: str, relative: str, at: Node) -> str | None:
-        if not os.path.isfile(fs_path):
+        from dockward.readers.files import Refused, decode_text, read_bytes
+
+        if not is_regular_file(fs_path):
             self.problem(at, f"extends.file {relative!r} not found (or not a regular file)")
             return None
         try:
-            data = read_file(fs_path, _MAX_EXTENDS_FILE_BYTES)
-        except OSError as exc:
-            self.problem(at, f"extends.file {relative!r}: {exc.strerror or exc}")
+            data = read_bytes(fs_path, _MAX_EXTENDS_FILE_BYTES)
+        except Refused as exc:
+            self.problem(at, f"extends.file {relative!r}: {exc.reason}")
             return None
-        return data.decode("utf-8", errors="replace")
+        return decode_text(data, fs_path)[0]
 
     def context_path(self, context: str, file: str) -> str:
         """A build context as a path: relative contexts resolve from the project folder

@@ -1,16 +1,35 @@
-"""Reading files defensively: size, type, binary and encoding checks before any parser.
+"""Reading files defensively: type, place, size, binary and encoding checks before any parser.
+
+A scanned repository is not trusted.  Whatever a reader opens (a scanned file, the ``.env``
+next to a compose file, an override file, an ``extends.file``, the Dockerfile a build
+points at) goes through :func:`read_bytes`:
+
+- only regular files are read, checked on the open descriptor (opened non-blocking, so a
+  FIFO or a device named like a Dockerfile can neither hang the scan nor feed it endless
+  data);
+- a link that leaves the scanned roots (``Dockerfile -> /proc/self/environ``) is not
+  followed: the roots are set for the duration of a scan by :func:`scan_scope`, and only
+  paths named on the command line may point anywhere;
+- at most the size limit is read.
 
 Every failure becomes a :class:`ParseProblem` (reported as DW000) for that file; nothing here
 raises, so one bad file never stops a scan.
+
+Encodings: UTF-8 with or without a BOM everywhere; UTF-16 and UTF-32 with a BOM for the YAML
+kinds (compose, Kubernetes, CI YAML), which the consuming tools read; any other encoding is
+named in the DW000 message.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from dockward.discovery import Candidate, kind_from_content
@@ -18,6 +37,30 @@ from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, SourceFile
 
 log = logging.getLogger(__name__)
+
+# Kinds read as YAML, whose consumers (docker compose, kubectl, CI runners) accept UTF-16
+# and UTF-32 with a byte-order mark.
+YAML_KINDS = frozenset({"compose", "k8s", "ci-yaml", "yaml", "json"})
+_BOMS: tuple[tuple[bytes, str, str], ...] = (  # longest first: UTF-32 LE starts like UTF-16 LE
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 BE"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"),
+)
+OUTSIDE_ROOTS = "a link to a file outside the scanned folders; not followed"
+NOT_REGULAR = "not a regular file (FIFO, device, socket or folder); not read"
+
+
+class Refused(Exception):
+    """A file that is not read, and why (for a DW000 message or a reader's problem)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- texts that stand in for files --------------------------------------------------------
 
 # Texts that stand in for files on disk (absolute path -> bytes): ``dockward fix`` edits in
 # memory and re-scans its edits before writing anything (and ``--diff`` never writes).
@@ -34,39 +77,140 @@ def overlay(texts: Mapping[str, str]) -> Iterator[None]:
         _OVERLAY.reset(token)
 
 
+def _stand_in(path: str | os.PathLike[str]) -> bytes | None:
+    texts = _OVERLAY.get()
+    return texts.get(os.path.abspath(path)) if texts else None
+
+
 def read_file(path: str | Path, limit: int) -> bytes:
     """Up to ``limit`` bytes of a file, or its stand-in text; raises OSError like open()."""
-    texts = _OVERLAY.get()
-    if texts:
-        found = texts.get(os.path.abspath(path))
-        if found is not None:
-            return found[:limit]
+    found = _stand_in(path)
+    if found is not None:
+        return found[:limit]
     with open(path, "rb") as fh:
         return fh.read(limit)
 
 
+# --- where a scan may read ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The real paths a scan may read below (empty: anywhere, for library use)."""
+
+    roots: tuple[str, ...] = ()
+
+    def contains(self, path: str | os.PathLike[str]) -> bool:
+        if not self.roots:
+            return True
+        try:
+            real = os.path.realpath(path)
+        except (OSError, ValueError):
+            return False
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+                   for root in self.roots)
+
+
+_SCOPE: ContextVar[Scope | None] = ContextVar("dockward_read_scope", default=None)
+_ANYWHERE = Scope()
+
+
+def current_scope() -> Scope:
+    return _SCOPE.get() or _ANYWHERE
+
+
+def roots_of(paths: list[str]) -> tuple[str, ...]:
+    """The folders a scan of ``paths`` may read in: each folder named, and the folder of
+    each file named (the ``.env``, overrides and Dockerfiles next to it)."""
+    roots: list[str] = []
+    for p in paths:
+        if p == "-":
+            continue
+        try:
+            folder = p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))
+            roots.append(os.path.realpath(folder))
+        except (OSError, ValueError):
+            continue
+    return tuple(dict.fromkeys(roots))
+
+
+@contextmanager
+def scan_scope(paths: list[str]) -> Iterator[Scope]:
+    """Restrict every read to the scanned roots while the block runs."""
+    scope = Scope(roots_of(paths) or (os.path.realpath(os.sep + "nonexistent-root"),))
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    finally:
+        _SCOPE.reset(token)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = False
+               ) -> bytes:
+    """At most ``max_size`` bytes of a regular file inside the scope; raises Refused.
+
+    ``anywhere`` lifts the scope check (a path the user named on the command line).  A file
+    with a stand-in text (``dockward fix`` re-scanning its edits) reads as that text.
+    """
+    if not anywhere and not current_scope().contains(path):
+        raise Refused(OUTSIDE_ROOTS)
+    found = _stand_in(path)
+    if found is not None:
+        if len(found) > max_size:
+            raise Refused(_too_big(len(found), max_size))
+        return found
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise Refused(f"cannot read file: {_os_reason(exc)}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused(NOT_REGULAR)
+        if st.st_size > max_size:
+            raise Refused(_too_big(st.st_size, max_size))
+        chunks: list[bytes] = []
+        left = max_size + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise Refused(f"cannot read file: {_os_reason(exc)}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_size:  # /proc and friends report a size of 0
+        raise Refused(_too_big(len(data), max_size))
+    return data
+
+
+def is_regular_file(path: str | os.PathLike[str]) -> bool:
+    """``os.path.isfile`` that never raises (EACCES on a folder above included)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_size: int,
                 ) -> tuple[SourceFile | None, list[ParseProblem]]:
-    """Read one file defensively: size, type, binary and encoding checks come first."""
+    """Read one file defensively: place, type, size, binary and encoding checks first."""
     path = candidate.path
     display = root_display(path)
     loc = Location(file=display, line=1, column=1, path="")
+    if candidate.problem:
+        return None, [ParseProblem(loc, candidate.problem)]
     try:
-        st = path.stat()
-    except OSError as exc:
-        return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
-    if not path.is_file():
-        if candidate.explicit:
-            return None, [ParseProblem(loc, "not a regular file (device, socket or folder)")]
-        return None, []
-    if st.st_size > max_size:
-        mb = st.st_size / (1024 * 1024)
-        return None, [ParseProblem(loc, f"file is {mb:.1f} MB, over the {max_size // (1024 * 1024)}"
-                                   " MB limit (max-file-size); skipped")]
-    try:
-        data = read_file(path, max_size + 1)
-    except OSError as exc:
-        return None, [ParseProblem(loc, f"cannot read file: {_os_reason(exc)}")]
+        data = read_bytes(path, max_size, anywhere=candidate.explicit)
+    except Refused as exc:
+        if exc.reason == NOT_REGULAR and not candidate.explicit:
+            return None, []  # a FIFO or socket met in a walk is not a file to scan
+        return None, [ParseProblem(loc, exc.reason)]
     return decode_source(data, str(path), display, candidate.kind, candidate.explicit)
 
 
@@ -74,24 +218,24 @@ def decode_source(data: bytes, path: str, display: str, kind: str | None, explic
                   ) -> tuple[SourceFile | None, list[ParseProblem]]:
     """Turn bytes into a SourceFile, settling content-dependent kinds."""
     loc = Location(file=display, line=1, column=1)
-    problems: list[ParseProblem] = []
-    if b"\x00" in data[:8192]:
+    bom = _bom(data)
+    yaml_like = kind in YAML_KINDS
+    if bom is not None and bom[0] != "utf-8" and not yaml_like:
+        if kind in (None, "maybe-script") and not explicit:
+            return None, []
+        return None, [ParseProblem(loc, f"encoded as {bom[1]} (byte-order mark); this kind of "
+                                        "file is read as UTF-8, as Docker and the shell read "
+                                        "it; skipped")]
+    if bom is None and b"\x00" in data[:8192]:
         if kind in (None, "maybe-script", "yaml", "json") and not explicit:
             return None, []
-        return None, [ParseProblem(loc, "binary file (contains NUL bytes); skipped")]
+        return None, [ParseProblem(loc, f"binary file (contains NUL bytes{_utf16_hint(data)}); "
+                                        "skipped")]
     if kind == "maybe-script":
         kind = kind_from_content(kind, data[:128])
         if kind is None:
             return None, []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        text = data.decode("utf-8-sig", errors="replace")
-        problems.append(ParseProblem(
-            Location(file=display, line=line, column=1),
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "undecodable bytes were replaced and the rest was scanned"))
+    text, problems = decode_text(data, display)
     if kind == "json":
         kind = kind_from_content("json", b"", text)
         if kind is None:
@@ -104,6 +248,53 @@ def decode_source(data: bytes, path: str, display: str, kind: str | None, explic
                          "Kubernetes, script, Markdown, CI YAML); skipped", display)
             return None, problems
     return SourceFile(path=path, display=display, text=text, kind=kind), problems
+
+
+def decode_text(data: bytes, display: str) -> tuple[str, list[ParseProblem]]:
+    """Text of ``data`` by its BOM (UTF-8 without one); undecodable bytes are replaced and
+    reported with their line."""
+    bom = _bom(data)
+    codec, name = (bom[0], bom[1]) if bom else ("utf-8", "UTF-8")
+    body = data[len(_BOM_BYTES[codec]):] if bom else data
+    try:
+        return body.decode(codec), []
+    except UnicodeDecodeError as exc:
+        text = body.decode(codec, errors="replace")
+        line = text[: _char_offset(body, exc.start, codec)].count("\n") + 1
+        where = Location(file=display, line=line, column=1)
+        return text, [ParseProblem(where, f"not valid {name} (byte 0x{body[exc.start]:02x} at "
+                                          f"offset {exc.start + len(data) - len(body)}); "
+                                          "undecodable bytes were replaced and the rest was "
+                                          "scanned")]
+
+
+_BOM_BYTES = {codec: bom for bom, codec, _name in _BOMS}
+
+
+def _bom(data: bytes) -> tuple[str, str] | None:
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            return codec, name
+    return None
+
+
+def _char_offset(body: bytes, byte_offset: int, codec: str) -> int:
+    return len(body[:byte_offset].decode(codec, errors="replace"))
+
+
+def _utf16_hint(data: bytes) -> str:
+    """UTF-16 without a BOM has a NUL in every other byte of ASCII text."""
+    head = data[:4096]
+    if len(head) >= 8 and (head[1::2].count(0) > 0.9 * len(head[1::2])
+                           or head[0::2].count(0) > 0.9 * len(head[0::2])):
+        return "; UTF-16 without a byte-order mark? save it as UTF-8"
+    return ""
+
+
+def _too_big(size: int, max_size: int) -> str:
+    mb = size / (1024 * 1024)
+    return (f"file is {mb:.1f} MB, over the {max_size / (1024 * 1024):g} MB limit "
+            "(max-file-size); skipped")
 
 
 def _os_reason(exc: OSError) -> str:

@@ -16,15 +16,16 @@ Supported forms (the compose-spec's): ``$VAR``, ``${VAR}``, ``${VAR:-default}``,
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 _NAME = re.compile(r"[_A-Za-z][_A-Za-z0-9]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 _MAX_NESTING = 16  # nested defaults deeper than this are kept as raw text
+log = logging.getLogger(__name__)
 _MAX_ENV_FILE_BYTES = 1 << 20
 
 
@@ -141,17 +142,19 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
     """Variables from a compose ``.env`` file; empty when the file does not exist.
 
     A missing ``.env`` is the normal case, so it is not an error; anything that is not a
-    regular file (a directory, a FIFO, ``/dev/zero``) is ignored rather than read.
+    regular file (a directory, a FIFO, ``/dev/zero``), is too big, or is a link leaving the
+    scanned folders (``.env -> /proc/self/environ`` would put dockward's own environment
+    into findings) is ignored rather than read.
     """
-    file = Path(path)
+    from dockward.readers.files import Refused, decode_text, read_bytes
+
     try:
-        if not file.is_file():
-            return {}
-        with file.open("rb") as handle:
-            data = handle.read(_MAX_ENV_FILE_BYTES)
-    except OSError:
+        data = read_bytes(path, _MAX_ENV_FILE_BYTES)
+    except Refused as exc:
+        if os.path.lexists(path):
+            log.info("%s: %s", path, exc.reason)
         return {}
-    return parse_env_text(data.decode("utf-8", errors="replace"))
+    return parse_env_text(decode_text(data, str(path))[0])
 
 
 def parse_env_text(text: str) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """CSV: one row per finding, for spreadsheets and ad-hoc filtering.
 
-Spreadsheets execute cells that start with ``=``, ``+``, ``-``, ``@`` (CSV injection), and a
-file name or message comes from the scanned input.  Such cells are written with a leading
-``'``, which spreadsheets show as text; ``read`` removes it again, so the format round-trips.
+Control characters and bidi overrides are shown escaped (``\x1b``), as in every
+human-facing format.  Spreadsheets execute cells that start with ``=``, ``+``, ``-``, ``@``
+(CSV injection), and a file name or message comes from the scanned input.  Such cells are
+written with a leading ``'``, which spreadsheets show as text; ``read`` removes it again, so
+the format round-trips.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def _guard(value: str) -> str:
+    from dockward.text import visible
+
+    value = visible(value, keep_newlines=True)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

@@ -23,7 +23,11 @@ COMMAND: dict[Severity, str] = {
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (the part after ``::``)."""
+    """Escape a command's message (the part after ``::``); control characters and bidi
+    overrides from the scanned input are shown escaped first."""
+    from dockward.text import visible
+
+    text = visible(text, keep_newlines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -14,12 +14,15 @@ from typing import TextIO
 from dockward.findings import Finding
 from dockward.report import Report
 
-# Characters XML 1.0 cannot carry at all, even escaped.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all, even escaped (controls are escaped before).
+_INVALID_XML = re.compile("[\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _INVALID_XML.sub("\ufffd", text)
+    """Control characters and bidi overrides shown escaped; what XML cannot hold replaced."""
+    from dockward.text import visible
+
+    return _INVALID_XML.sub("\ufffd", visible(text, keep_newlines=True))
 
 
 def _object_of(f: Finding) -> str:

@@ -87,8 +87,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!~])")
 
 
 def escape_md(text: str) -> str:
-    """Inline-safe Markdown: no formatting, links, HTML or table cells from user text."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Inline-safe Markdown: no formatting, links, HTML or table cells from user text, and
+    control characters or bidi overrides shown escaped (:func:`dockward.text.visible`)."""
+    from dockward.text import visible
+
+    text = visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return " ".join(text.split())  # newlines would end the table row
 

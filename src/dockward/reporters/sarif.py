@@ -17,6 +17,7 @@ No source snippets are embedded: a source line may hold a secret that the findin
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -92,12 +93,18 @@ def _uri(file: str, base: Path) -> tuple[str, bool]:
     p = Path(file)
     if not p.is_absolute():
         if not p.as_posix().startswith("../"):
-            return quote(p.as_posix(), safe="/"), True
+            return _quote(p.as_posix()), True
         p = (base / p).resolve()
     try:
-        return quote(p.relative_to(base).as_posix(), safe="/"), True
+        return _quote(p.relative_to(base).as_posix()), True
     except ValueError:  # outside the root: only an absolute URI names it
-        return p.as_uri(), False
+        return "file://" + _quote(p.as_posix()), False
+
+
+def _quote(path: str) -> str:
+    """Percent-encode a path's bytes: a name that is not UTF-8 keeps its exact bytes
+    (``%FF``) instead of crashing the writer."""
+    return quote(os.fsencode(path), safe="/")
 
 
 def _split_subject(subject: str) -> tuple[str, str]:

@@ -1,13 +1,19 @@
-"""Human output: findings grouped by file (or audited object), with the source line shown."""
+"""Human output: findings grouped by file (or audited object), with the source line shown.
+
+Everything that comes from the scanned input (file names, messages, the source line) goes
+through :func:`dockward.text.visible`, so a hostile file cannot drive the terminal.  The
+source line is the one the scan read and masked (``Finding.snippet``); this module never
+opens a file.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TextIO
 
 from dockward.findings import Finding, Severity
 from dockward.report import Report
+from dockward.text import visible
 
 STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -16,28 +22,6 @@ STYLES = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
-
-
-@lru_cache(maxsize=256)
-def _lines_of(path: str) -> tuple[str, ...]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return tuple(fh.read(5 * 1024 * 1024).splitlines())
-    except OSError:
-        return ()
-
-
-def _source_line(f: Finding) -> str | None:
-    loc = f.location
-    if not loc.file or not loc.line:
-        return None
-    lines = _lines_of(loc.file)
-    if 0 < loc.line <= len(lines):
-        from dockward.secrets import scrub
-
-        text = scrub(lines[loc.line - 1].rstrip())  # the line may hold the secret itself
-        return text if len(text) <= 160 else text[:157] + "..."
-    return None
 
 
 def _group_key(f: Finding) -> str:
@@ -59,7 +43,7 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
     console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
                       width=None if color else 200, soft_wrap=not color)
     for group, items in _groups(report.visible).items():
-        console.print(Text(group, style="bold underline"))
+        console.print(Text(visible(group), style="bold underline"))
         for f in items:
             loc = f.location
             where = f"{loc.line}:{loc.column or 1}" if loc.line else "-"
@@ -68,20 +52,19 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
             line.append(f"{f.severity.label:<9}", style=STYLES[f.severity])
             line.append(f"{f.code} ", style="bold")
             line.append(f"{f.name}  ", style="dim")
-            line.append(f.message)
+            line.append(visible(f.message))
             if f.suppressed:
-                line.append(f"  [suppressed: {f.suppression_reason}]", style="dim")
+                line.append(f"  [suppressed: {visible(f.suppression_reason)}]", style="dim")
             console.print(line)
             if loc.file and loc.subject:
-                console.print(Text(f"           {loc.subject}", style="dim"))
+                console.print(Text(f"           {visible(loc.subject)}", style="dim"))
             elif not loc.file and loc.path:
-                console.print(Text(f"           at {loc.path}", style="dim"))
-            src = _source_line(f)
-            if src is not None:
-                console.print(Text(f"           | {src.strip()}", style="dim"))
+                console.print(Text(f"           at {visible(loc.path)}", style="dim"))
+            if f.snippet:
+                console.print(Text(f"           | {visible(f.snippet)}", style="dim"))
         console.print()
     for err in report.errors:
-        console.print(Text(f"error: {err}", style="bold red"))
+        console.print(Text(f"error: {visible(err)}", style="bold red"))
     counts = report.counts()
     total = sum(counts.values())
     parts = [f"{n} {name}" for name, n in counts.items() if n]

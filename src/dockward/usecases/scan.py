@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,10 +25,18 @@ from dockward.findings import Finding
 from dockward.kinds import INPUT_KINDS
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, ReadError, SourceFile
-from dockward.readers.files import decode_source, read_file, read_source
+from dockward.readers.files import (
+    Refused,
+    decode_source,
+    is_regular_file,
+    read_bytes,
+    read_source,
+    scan_scope,
+)
 from dockward.report import Report
 from dockward.rules.runner import RuleRunner, problem_finding
 from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
+from dockward.text import MAX_SHOWN_LINE, LineIndex, cut
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +53,7 @@ class ScanResult:
     models: int = 0
     seconds: float = 0.0
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # display: (path, kind)
+    inputs: list[str] = field(default_factory=list)  # every file path this scan considered
 
 
 def _resolve(ref: str) -> Callable[..., Any]:
@@ -59,6 +69,7 @@ def _release(src: SourceFile) -> None:
 
     src.directives = parse_directives(src.text, comment_starts(src))
     src.lexed.clear()
+    src.packed = zlib.compress(src.text.encode("utf-8", "surrogatepass"), 1)
     src.text = ""
 
 
@@ -97,12 +108,10 @@ def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
 
     env: dict[str, str] = {}
     if group[0].path:
-        env_path = Path(group[0].path).parent / ".env"
-        if env_path.is_file():
-            try:
-                env = read_env_file(str(env_path))
-            except (OSError, ValueError):
-                env = {}
+        try:
+            env = read_env_file(str(Path(group[0].path).parent / ".env"))
+        except (OSError, ValueError):
+            env = {}
     try:
         yield from guarded(group[0].display, "compose", lambda: read_compose(group, env))
         yield from guarded(group[0].display, "stack", lambda: read_stack_swarm(group))
@@ -131,8 +140,18 @@ def scan_paths(
     stdin_kind: str | None = None,
     stdin_name: str = "<stdin>",
 ) -> ScanResult:
-    """Scan files and folders (``-`` reads stdin as ``stdin_kind``)."""
-    config = config or Config()
+    """Scan files and folders (``-`` reads stdin as ``stdin_kind``).
+
+    Every read happens inside :func:`scan_scope`: links that leave the scanned folders are
+    not followed, by the walk or by any reader.
+    """
+    roots = [*paths, *(p for g in compose_groups or [] for p in g)]
+    with scan_scope(roots):
+        return _scan(paths, config or Config(), compose_groups, stdin_kind, stdin_name)
+
+
+def _scan(paths: list[str], config: Config, compose_groups: list[list[str]] | None,
+          stdin_kind: str | None, stdin_name: str) -> ScanResult:
     started = time.perf_counter()
     result = ScanResult()
     display = _display_for(paths)
@@ -142,17 +161,24 @@ def scan_paths(
     fs_paths = [p for p in paths if p != "-"]
     if "-" in paths:
         data = sys.stdin.buffer.read(config.max_file_size + 1)
-        src, probs = decode_source(data, "", stdin_name, stdin_kind or "shell", True)
-        problems.extend(probs)
-        if src:
-            sources.append(src)
+        if len(data) > config.max_file_size:
+            problems.append(ParseProblem(Location(file=stdin_name, line=1, column=1),
+                                         f"input is over the {config.max_file_size} byte "
+                                         "limit (max-file-size); skipped"))
+        else:
+            src, probs = decode_source(data, "", stdin_name, stdin_kind or "shell", True)
+            problems.extend(probs)
+            if src:
+                sources.append(src)
     for cand in walk(fs_paths, config.exclude, config.respect_gitignore):
+        result.inputs.append(str(cand.path))
         src, probs = read_source(cand, display, config.max_file_size)
         problems.extend(probs)
         if src:
             sources.append(src)
     for group in compose_groups or []:
         for p in group:
+            result.inputs.append(p)
             src, probs = read_source(Candidate(Path(p), "compose", True), display,
                                      config.max_file_size)
             problems.extend(probs)
@@ -167,6 +193,7 @@ def scan_paths(
     engine = RuleRunner(config)
     findings = _unique(engine.run(models))
     result.findings = _apply_inline_ignores(findings, sources, config)
+    _attach_snippets(result.findings, sources)
     result.files_scanned = len(sources)
     for s in sources:
         result.files_by_kind[s.kind] = result.files_by_kind.get(s.kind, 0) + 1
@@ -190,6 +217,7 @@ def scan_report(paths: list[str], config: Config, *, root: str = ".",
                "models": result.models, "seconds": round(result.seconds, 3)},
         fail_on=config.fail_on,
         show_suppressed=show_suppressed,
+        inputs=result.inputs,
     )
 
 
@@ -243,14 +271,17 @@ def _models_from(sources: list[SourceFile], explicit_groups: list[list[str]]
 
 def _has_base(path: str) -> bool:
     folder = Path(path).parent
-    return any((folder / n).is_file() for n in
+    return any(is_regular_file(folder / n) for n in
                ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"))
 
 
 def _load_extra(path: str, like: SourceFile) -> SourceFile | None:
+    """An override file next to a scanned compose file (inside the scanned roots only)."""
+    from dockward.config import DEFAULT_MAX_FILE_SIZE
+
     try:
-        data = read_file(path, 1 << 30)
-    except OSError:
+        data = read_bytes(path, DEFAULT_MAX_FILE_SIZE)
+    except Refused:
         return None
     rel = os.path.join(os.path.dirname(like.display), os.path.basename(path))
     src, _ = decode_source(data, path, rel, "compose", True)
@@ -277,6 +308,32 @@ def _apply_inline_ignores(findings: list[Finding], sources: Iterable[SourceFile]
             extra.extend(unused_directive_findings(
                 directives, src.display, _enabled_in(config, src.display)))
     return findings + extra
+
+
+def _attach_snippets(findings: list[Finding], sources: Iterable[SourceFile]) -> None:
+    """The source line of each finding, from the text the scan read (kept compressed), so
+    no reporter ever opens a file again: not a FIFO, not a file swapped since, not a
+    ``--stdin-filename`` that happens to exist.  Secrets are masked here, once."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.location.file and f.location.line > 0:
+            by_file.setdefault(f.location.file, []).append(f)
+    for src in sources:
+        wanted = by_file.get(src.display)
+        packed = src.packed
+        if not wanted or not packed:
+            continue
+        index = LineIndex(zlib.decompress(packed).decode("utf-8", "surrogatepass"))
+        for f in wanted:
+            f.snippet = source_snippet(index.line(f.location.line))
+
+
+def source_snippet(line: str) -> str:
+    """A source line as reporters may show it: cut first (linear time on a 5 MB line),
+    secrets masked by the one detector, then cut to what fits on a screen."""
+    from dockward.secrets import scrub
+
+    return cut(scrub(cut(line.strip(), 4 * MAX_SHOWN_LINE)), MAX_SHOWN_LINE)
 
 
 def _enabled_in(config: Config, file: str) -> Callable[[str], bool]:
