@@ -242,6 +242,16 @@ def _explanation(facts: RuleFacts) -> Markup:
     return Markup("").join(parts)
 
 
+def _shown(value: Any) -> Any:
+    """Every text the page prints: control characters and bidi overrides escaped, as in
+    every human-facing format (markup the reporter built itself is left alone)."""
+    from dockward.text import visible
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value, keep_newlines=True)
+    return value
+
+
 def render(report: Report, out: TextIO, color: bool = False) -> None:
     import jinja2
 
@@ -249,7 +259,7 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
     csp = ("default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
            f"style-src 'sha256-{_sha256(css)}'; script-src 'sha256-{_sha256(js)}'")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, finalize=_shown)
     env.globals.update(doc_html=doc_html)
     template = env.from_string(_asset("report.html.j2"))
     files, hosts = group_findings(report)

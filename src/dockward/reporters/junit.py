@@ -48,7 +48,7 @@ def _testcase(code: str, obj: str, items: list[Finding], report: Report
                       name=_clean(f"{code} {first.name}: {obj}"),
                       file=_clean(first.location.file or obj))
     active = [f for f in items if not f.suppressed]
-    failing = [f for f in active if f.severity >= report.fail_on]
+    failing = [f for f in active if f.severity >= report.fail_on or f.code == "DW000"]
     text = _clean("\n".join(_line(f) for f in items))
     if failing:
         worst = max(failing, key=lambda f: f.severity)

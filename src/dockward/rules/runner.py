@@ -205,8 +205,13 @@ class RuleRunner:
 
 
 def gate(findings: Iterable[Finding], fail_on: Severity) -> int:
-    """Exit code 1 when an unsuppressed finding is at or above ``fail_on``, else 0."""
+    """Exit code 1 when an unsuppressed finding is at or above ``fail_on``, else 0.
+
+    DW000 (input that could not be read) fails whatever the threshold: nothing in that
+    input was checked, so "no finding at or above critical" would be a claim nobody made.
+    Ignoring DW000 in the config (or per file) is the way to accept an unreadable file.
+    """
     for f in findings:
-        if not f.suppressed and f.severity >= fail_on:
+        if not f.suppressed and (f.severity >= fail_on or f.code == "DW000"):
             return 1
     return 0
