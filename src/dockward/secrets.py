@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 # --- names -------------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ _PASS_OWNERS = frozenset({
 })
 # Indirection and configuration: the variable points at or describes a secret.
 _EXEMPT_LAST = frozenset({
-    "FILE", "FILES", "PATH", "PATHS", "DIR", "DIRS", "URL", "URLS", "URI", "ENDPOINT",
+    "STDIN", "FILE", "FILES", "PATH", "PATHS", "DIR", "DIRS", "URL", "URLS", "URI", "ENDPOINT",
     "NAME", "NAMES", "ID", "IDS", "HOST", "HOSTS", "PORT", "USER", "USERNAME", "TYPE",
     "METHOD", "MODE", "ENABLED", "ENABLE", "DISABLED", "DISABLE", "REQUIRED", "PROVIDER",
     "LENGTH", "LEN", "SIZE", "TTL", "TIMEOUT", "EXPIRY", "EXPIRES", "EXPIRATION", "VERSION",
@@ -79,6 +80,7 @@ def name_segments(name: str) -> list[str]:
     return [s for s in _SPLIT.split(spaced.upper()) if s]
 
 
+@lru_cache(maxsize=4096)
 def classify_name(name: str) -> NameVerdict:
     """Does ``name`` say its value is a secret?  Word-boundary matching on segments.
 
@@ -132,8 +134,14 @@ _KNOWN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                 r"[A-Za-z0-9_\-]{8,}"),
     )
 )
-# scheme://user:password@host -- the password part (group 1); placeholders are excluded later
-_URL_CREDENTIAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@")
+# scheme://user:password@host -- the password part (group 1); placeholders are excluded
+# later.  The scheme starts at a boundary, so a long run of letters is tried once rather
+# than once per letter (which was quadratic: 12 s for a 100 KB line).
+_URL_CREDENTIAL = re.compile(
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@")
+# Values longer than this are judged by their head: a credential is short, and a hostile
+# file can alias one huge string thousands of times (the YAML alias budget counts nodes).
+MAX_SCAN = 16 * 1024
 # redis://:password@host (no user name): a literal prefix, so the search stays linear
 _URL_PASSWORD_ONLY = re.compile(r"://:([^\s@/'\"]{1,256})@")
 # Password=...; in connection strings (ADO.NET, ODBC, JDBC query strings, libpq keywords):
@@ -174,6 +182,15 @@ def _looks_random(token: str) -> bool:
 
 
 def classify_value(value: str | None) -> str | None:
+    """See :func:`_classify_value`; judged on the first :data:`MAX_SCAN` characters, and
+    remembered, so an alias of one long string costs once."""
+    if not value:
+        return None
+    return _classify_value(value[:MAX_SCAN])
+
+
+@lru_cache(maxsize=1024)
+def _classify_value(value: str) -> str | None:
     """The kind of credential ``value`` contains, or None.
 
     Kinds: ``private-key``, ``aws-access-key-id``, ``github-token``, ``gitlab-token``,
@@ -209,13 +226,15 @@ def classify_value(value: str | None) -> str | None:
 
 # --- placeholders ------------------------------------------------------------------------
 
-_CI_EXPR = r"\$\{\{[^}]*\}\}"  # GitHub Actions / Gitea / Forgejo
-_SHELL_VAR = r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*"
-_CMD_SUBST = r"\$\([^)]*\)|`[^`]*`"
-_OTHER = (r"\{\{[^}]*\}\}"  # helm / jinja / go templates
+# The bodies exclude their own opener, so thousands of unclosed ``${`` are tried once each
+# (a nested ``${A:-$B}`` still matches through its inner ``$B``).
+_CI_EXPR = r"\$\{\{[^{}$]*\}\}"  # GitHub Actions / Gitea / Forgejo
+_SHELL_VAR = r"\$\{[^{}$]*\}|\$[A-Za-z_][A-Za-z0-9_]*"
+_CMD_SUBST = r"\$\([^()$]*\)|`[^`]*`"
+_OTHER = (r"\{\{[^{}]*\}\}"  # helm / jinja / go templates
           r"|%[A-Za-z_][A-Za-z0-9_]*%"  # cmd.exe
           r"|\$env:[A-Za-z_][A-Za-z0-9_]*"  # PowerShell
-          r"|\$\(\([^)]*\)\)")  # Azure Pipelines $(var) is covered by _CMD_SUBST
+          r"|\$\(\([^()$]*\)\)")  # Azure Pipelines $(var) is covered by _CMD_SUBST
 _PLACEHOLDER_ANY = re.compile("|".join((_CI_EXPR, _SHELL_VAR, _CMD_SUBST, _OTHER)))
 _TEMPLATE = re.compile(r"^<[^<>]+>$")
 _REF_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
@@ -238,7 +257,7 @@ def is_placeholder(value: str | None) -> bool:
     """
     if value is None:
         return False
-    text = value.strip()
+    text = value[:MAX_SCAN].strip()
     if not text:
         return False
     return bool(_PLACEHOLDER_ANY.search(text)) or _is_dummy(text)
@@ -271,7 +290,7 @@ def is_trivial(value: str | None) -> bool:
     """Values that cannot be a credential: empty, booleans, small numbers, dummies."""
     if value is None:
         return True
-    text = value.strip().strip("'\"")
+    text = value[:MAX_SCAN].strip().strip("'\"")
     if len(text) < 3:
         return True
     low = text.lower()
@@ -290,6 +309,7 @@ def hardcoded_secret(name: str, value: str | None) -> str | None:
     """
     if value is None:
         return None
+    value = value[:MAX_SCAN]
     kind = classify_value(value)
     if kind and kind != "high-entropy":
         if kind in _KIND_WORDS:
@@ -349,80 +369,16 @@ def redact_assignment(name: str, value: str | None) -> str:
     return f"{name}={redact(value)}"
 
 
-_KEY = re.compile(r"(?<![A-Za-z0-9_$])[A-Za-z_][A-Za-z0-9_.\-]*")
-_AFTER_KEY = re.compile(r"(?P<sep>[ \t]*[=:][ \t]*|[ \t]+)(?P<q>[\"']?)")
-
-
 def scrub(text: str) -> str:
     """Mask every secret inside free text (a command line, a source line, a message).
 
-    Known token formats, passwords in URLs, private keys and ``SECRET_NAME=value``
-    assignments (``ENV KEY value`` too) are replaced by their redaction; everything else
-    is kept for context.
+    Known token formats, passwords in URLs, private keys, ``SECRET_NAME=value``
+    assignments (``ENV KEY value`` too) and secret-carrying flags are replaced by their
+    redaction; everything else is kept for context (:mod:`dockward.redaction`).
     """
-    if not text:
-        return text
-    out = re.sub(r"-----BEGIN [^-]*PRIVATE KEY[^-]*-----.*?(?:-----END [^-]*-----|$)",
-                 "-----BEGIN PRIVATE KEY-----" + MASK, text, flags=re.S)
-    for kind, rx in _KNOWN_FORMATS:
-        if kind != "private-key":
-            out = rx.sub(lambda m: redact(m.group(0)), out)
-    out = _URL_CREDENTIAL.sub(_mask_url_password, out)
-    out = _URL_PASSWORD_ONLY.sub(_mask_url_password, out)
-    out = _CONNECTION_PASSWORD.sub(_mask_connection_password, out)
-    out = _scrub_assignments(out)
-    for token in set(re.findall(r"[A-Za-z0-9+/=_\-]{24,}", out)):
-        if _looks_random(token):
-            out = out.replace(token, redact(token))
-    return out
+    from dockward.redaction import scrub as scrub_text
 
-
-def _scrub_assignments(text: str) -> str:
-    """Redact the value after every secret-named key (``KEY=v``, ``KEY: v``, ``KEY v``)."""
-    pieces: list[str] = []
-    pos = 0
-    for m in _KEY.finditer(text):
-        if m.start() < pos:
-            continue
-        key = m.group(0)
-        after = _AFTER_KEY.match(text, m.end())
-        if after is None or not classify_name(key):
-            continue
-        if not after.group("sep").strip() and not key.isupper():
-            continue  # "password reset" in prose is not an assignment
-        quote = after.group("q")
-        start = after.end()
-        if quote:
-            close = text.find(quote, start)
-            end = close if close >= 0 else len(text)
-        else:
-            stop = re.compile(r"[\s\"',;&|)]").search(text, start)
-            end = stop.start() if stop else len(text)
-        value = text[start:end]
-        if not value or is_placeholder(value) or is_trivial(value) or MASK in value:
-            continue
-        pieces.append(text[pos:start])
-        pieces.append(redact(value))
-        pos = end
-    pieces.append(text[pos:])
-    return "".join(pieces)
-
-
-def _mask_connection_password(m: re.Match[str]) -> str:
-    password = m.group(2)
-    if is_placeholder(password) or is_trivial(password) or MASK in password:
-        return m.group(0)
-    return m.group(0)[: m.start(2) - m.start(0)] + redact(password)
-
-
-def _mask_url_password(m: re.Match[str]) -> str:
-    password = m.group(1)
-    if _PLACEHOLDER_ANY.search(password) or MASK in password:
-        return m.group(0)
-    start, end = m.span(1)
-    base = m.start(0)
-    whole = m.group(0)
-    return whole[: start - base] + redact(password) + whole[end - base:]
+    return scrub_text(text)
 
 
 __all__ = [

@@ -28,7 +28,9 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        from dockward.text import split_lines
+
+        return split_lines(self.text)
 
 
 @dataclass(slots=True)

@@ -35,7 +35,8 @@ from dockward.models.build import (
 )
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem, SourceFile
-from dockward.readers.buildkit import parse_instructions
+from dockward.readers.buildkit import InstructionTooLong, parse_instructions
+from dockward.text import split_lines
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = ("syntax", "escape", "check")
@@ -55,6 +56,9 @@ def read_dockerfile(src: SourceFile) -> Iterator[Build | ParseProblem]:
 
     try:
         instructions = parse_instructions(src.text)
+    except InstructionTooLong as exc:
+        yield ParseProblem(Location(file=src.display, line=exc.line, column=1), str(exc))
+        return
     except dockerfile.GoParseError as exc:
         line = _error_line(src.text, str(exc))
         yield ParseProblem(Location(file=src.display, line=line, column=1),
@@ -78,7 +82,7 @@ def _error_line(text: str, message: str) -> int:
     """
     import dockerfile
 
-    lines = text.splitlines()
+    lines = split_lines(text)
     if "heredoc" in message:
         for number in range(len(lines), 0, -1):
             line = lines[number - 1]
@@ -257,7 +261,7 @@ class _Assembler:
     def __init__(self, src: SourceFile, instructions: tuple[object, ...]) -> None:
         self.src = src
         self.instructions = instructions
-        self.lines = src.text.splitlines()
+        self.lines = split_lines(src.text)
         self.build = Build(
             name=src.display, source_kind="dockerfile",
             anchor=Location(file=src.display, line=1, column=1),

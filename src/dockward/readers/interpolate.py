@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dockward.text import split_lines
+
 _NAME = re.compile(r"[_A-Za-z][_A-Za-z0-9]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 _MAX_NESTING = 16  # nested defaults deeper than this are kept as raw text
@@ -166,7 +168,7 @@ def parse_env_text(text: str) -> dict[str, str]:
     from the caller's shell; we have none, so it is skipped.
     """
     env: dict[str, str] = {}
-    lines = text.lstrip("\ufeff").splitlines()
+    lines = split_lines(text.lstrip("\ufeff"))
     index = 0
     while index < len(lines):
         line = lines[index].strip()

@@ -67,6 +67,7 @@ from dockward.readers.yamlsource import (
     scalar_text,
     type_name,
 )
+from dockward.text import split_lines
 
 # Where a pod spec sits in objects other than a Pod, tried in this order.
 _POD_SPEC_PATHS: tuple[YamlPath, ...] = (
@@ -107,12 +108,13 @@ def read_kubernetes(src: SourceFile) -> Iterator[Workload | ParseProblem]:
     """One Workload per container, init container and ephemeral container of every pod
     template in ``src`` (all documents, ``kind: List`` items included), plus a ParseProblem
     for each part that could not be read."""
-    lines = src.text.splitlines()
+    lines = split_lines(src.text)
+    templated = "{{" in src.text  # once per file: once per document made streams quadratic
     for doc, end_line in documents(src, lines):
         if isinstance(doc, ParseProblem):
             yield doc
             continue
-        yield from _read_document(src, lines, doc, end_line)
+        yield from _read_document(src, lines, doc, end_line, templated)
 
 
 # --------------------------------------------------------------------------- objects
@@ -145,10 +147,10 @@ class _At:
 
 
 def _read_document(
-    src: SourceFile, lines: list[str], doc: YamlDoc, end_line: int
+    src: SourceFile, lines: list[str], doc: YamlDoc, end_line: int, templated: bool
 ) -> Iterator[Workload | ParseProblem]:
     start_line = doc.marks.get((), (1, 1))[0]
-    check_helm = "{{" in src.text  # checked once per document, and only if it can matter
+    check_helm = templated  # and only if it can matter
     for obj in _objects(_At(doc.value, ()), 0):
         kind = obj.value.get("kind")
         kind_text = kind if isinstance(kind, str) and kind else "Object"

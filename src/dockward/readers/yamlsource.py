@@ -29,6 +29,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from dockward.models.location import Location
 from dockward.readers.base import ReadError
+from dockward.text import LineIndex
 
 try:  # the C loader is an order of magnitude faster; fall back when libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
@@ -148,18 +149,54 @@ def load_documents(
     """Every document of a YAML stream, with positions.
 
     Raises :class:`ReadError` (message, 1-based line and column) for malformed YAML, alias
-    bombs and nesting deeper than ``max_depth``.
+    bombs and nesting deeper than ``max_depth``.  Lines are counted by ``\\n`` only
+    (:class:`Positions`).  A stream that libyaml rejects because it takes U+2028, U+2029 or
+    U+0085 for a line break (YAML 1.1 did; YAML 1.2 does not) is read again with them as
+    plain characters, as YAML 1.2 reads it.
     """
+    positions = Positions(text)
+    try:
+        return _load(text, positions, yaml_version, max_alias_nodes, max_depth)
+    except ReadError:
+        if not any(c in text for c in _OTHER_BREAKS):
+            raise
+        try:  # same length, so every position still holds
+            return _load(text.translate(_AS_SPACES), positions, yaml_version,
+                         max_alias_nodes, max_depth)
+        except ReadError:
+            pass
+        raise
+
+
+def compose_nodes(text: str) -> list[Node]:
+    """The composed documents of ``text`` (aliases shared, never expanded), with marks
+    counted by ``\\n`` only; raises ``yaml.YAMLError`` like ``yaml.compose_all``."""
+    positions = Positions(text)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_BaseLoader))
+    except yaml.YAMLError:
+        if not any(c in text for c in _OTHER_BREAKS):
+            raise
+        nodes = list(yaml.compose_all(text.translate(_AS_SPACES), Loader=_BaseLoader))
+    if positions.remap:
+        seen: set[int] = set()
+        for node in nodes:
+            positions.rewrite(node, seen)
+    return nodes
+
+
+def _load(text: str, positions: Positions, yaml_version: str, max_alias_nodes: int,
+          max_depth: int) -> list[YamlDoc]:
     loader = _LOADERS[yaml_version](text)
-    converter = _Converter(yaml_version == "1.1", max_alias_nodes, max_depth)
+    converter = _Converter(yaml_version == "1.1", max_alias_nodes, max_depth, positions)
     docs: list[YamlDoc] = []
     try:
         while loader.check_node():
             docs.append(converter.document(loader.get_node()))
     except yaml.MarkedYAMLError as exc:
-        raise _marked_error(exc) from None
+        raise _marked_error(exc, positions) from None
     except yaml.reader.ReaderError as exc:
-        line, column = _position(text, exc.position)
+        line, column = positions.at(exc.position)
         raise ReadError(f"invalid character: {exc.reason}", line, column) from None
     except yaml.YAMLError as exc:
         raise ReadError(f"invalid YAML: {exc}") from None
@@ -170,25 +207,64 @@ def load_documents(
     return docs
 
 
-def _marked_error(exc: yaml.MarkedYAMLError) -> ReadError:
+_OTHER_BREAKS = "\u2028\u2029\x85"
+_AS_SPACES = {ord(c): " " for c in _OTHER_BREAKS}
+
+
+class Positions:
+    """1-based (line, column) of a libyaml mark, counting ``\\n`` only.
+
+    libyaml also breaks lines at a lone CR, NEL, U+2028 and U+2029; dockward's lines (and
+    an editor's) do not, so when the text holds any of those, positions are computed from
+    the mark's character offset instead of libyaml's own line count.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.remap = (any(c in text for c in _OTHER_BREAKS)
+                      or text.count("\r") != text.count("\r\n"))
+        self.index = LineIndex(text) if self.remap else None
+
+    def of(self, mark: Any) -> tuple[int, int]:
+        if self.index is None:
+            return mark.line + 1, mark.column + 1
+        return self.index.position(mark.index)
+
+    def at(self, offset: int) -> tuple[int, int]:
+        return (self.index or LineIndex(self.text)).position(offset)
+
+    def node(self, node: Node) -> tuple[int, int]:
+        return self.of(node.start_mark)
+
+    def rewrite(self, node: Node, seen: set[int]) -> None:
+        """Give ``node`` and its children marks counted by ``\\n`` (for code that reads
+        ``start_mark.line`` itself)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            current.start_mark = self._mark(current.start_mark)
+            current.end_mark = self._mark(current.end_mark)
+            if isinstance(current, SequenceNode):
+                stack.extend(current.value)
+            elif isinstance(current, MappingNode):
+                stack.extend(n for pair in current.value for n in pair)
+
+    def _mark(self, mark: Any) -> yaml.Mark:
+        line, column = self.of(mark)
+        return yaml.Mark(mark.name, mark.index, line - 1, column - 1, None, None)  # type: ignore[arg-type]
+
+
+def _marked_error(exc: yaml.MarkedYAMLError, positions: Positions) -> ReadError:
     """The parser's own message, with the line and column where it stopped (1-based)."""
     parts = [p for p in (exc.context, exc.problem) if p]
     message = ": ".join(parts) or "invalid YAML"
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return ReadError(message)
-    return ReadError(message, mark.line + 1, mark.column + 1)
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    offset = max(0, min(offset, len(text)))
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
-
-
-def _mark_of(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return ReadError(message, *positions.of(mark))
 
 
 class _Converter:
@@ -201,7 +277,9 @@ class _Converter:
     very memory and time the bomb is after.
     """
 
-    def __init__(self, yaml11: bool, max_alias_nodes: int, max_depth: int) -> None:
+    def __init__(self, yaml11: bool, max_alias_nodes: int, max_depth: int,
+                 positions: Positions) -> None:
+        self.positions = positions
         self.yaml11 = yaml11
         self.max_alias_nodes = max_alias_nodes
         self.max_depth = max_depth
@@ -210,13 +288,13 @@ class _Converter:
 
     def document(self, root: Node) -> YamlDoc:
         self.marks, self.tags = {}, {}
-        self.marks[()] = _mark_of(root)
+        self.marks[()] = self.positions.node(root)
         sizes: dict[int, int] = {}
         expanded = self.expanded_size(root, sizes, set(), 0)
         if expanded - len(sizes) > self.max_alias_nodes:
             raise ReadError(
                 f"YAML alias expansion exceeds {self.max_alias_nodes} nodes (alias bomb?)",
-                *_mark_of(root),
+                *self.positions.node(root),
             )
         value = self.convert(root, (), 0)
         return YamlDoc(value=value, marks=self.marks, tags=self.tags)
@@ -229,7 +307,8 @@ class _Converter:
             return known
         self._check_depth(node, depth)
         if key in active:
-            raise ReadError("YAML alias refers to a node that contains it", *_mark_of(node))
+            raise ReadError("YAML alias refers to a node that contains it",
+                            *self.positions.node(node))
         total = 1
         if isinstance(node, SequenceNode | MappingNode):
             active.add(key)
@@ -244,14 +323,15 @@ class _Converter:
             if total > self.max_alias_nodes + len(sizes) + 1:
                 raise ReadError(
                     f"YAML alias expansion exceeds {self.max_alias_nodes} nodes (alias bomb?)",
-                    *_mark_of(node),
+                    *self.positions.node(node),
                 )
         sizes[key] = total
         return total
 
     def _check_depth(self, node: Node, depth: int) -> None:
         if depth > self.max_depth:
-            raise ReadError(f"YAML nesting is deeper than {self.max_depth} levels", *_mark_of(node))
+            raise ReadError(f"YAML nesting is deeper than {self.max_depth} levels",
+                            *self.positions.node(node))
 
     def convert(self, node: Node, path: YamlPath, depth: int) -> Any:
         self._check_depth(node, depth)
@@ -263,13 +343,13 @@ class _Converter:
             return self.sequence(node, path, depth)
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
-        raise ReadError(f"unsupported YAML node {type(node).__name__}", *_mark_of(node))
+        raise ReadError(f"unsupported YAML node {type(node).__name__}", *self.positions.node(node))
 
     def sequence(self, node: SequenceNode, path: YamlPath, depth: int) -> list[Any]:
         items: list[Any] = []
         for index, child in enumerate(node.value):
             child_path = (*path, index)
-            self.marks[child_path] = _mark_of(child)
+            self.marks[child_path] = self.positions.node(child)
             items.append(self.convert(child, child_path, depth + 1))
         return items
 
@@ -277,7 +357,7 @@ class _Converter:
         out: dict[Any, Any] = {}
         for key, (key_node, value_node) in self.pairs(node, depth).items():
             child_path = (*path, key)
-            self.marks[child_path] = _mark_of(key_node)
+            self.marks[child_path] = self.positions.node(key_node)
             out[key] = self.convert(value_node, child_path, depth + 1)
         return out
 
@@ -297,7 +377,8 @@ class _Converter:
             for source in sources:
                 if not isinstance(source, MappingNode):
                     raise ReadError(
-                        "merge key '<<' expects a mapping or a list of mappings", *_mark_of(source)
+                        "merge key '<<' expects a mapping or a list of mappings",
+                        *self.positions.node(source)
                     )
                 for key, pair in self.pairs(source, depth + 1).items():
                     explicit.setdefault(key, pair)
@@ -305,7 +386,7 @@ class _Converter:
 
     def key(self, node: Node) -> Any:
         if not isinstance(node, ScalarNode):
-            raise ReadError("complex mapping keys are not supported", *_mark_of(node))
+            raise ReadError("complex mapping keys are not supported", *self.positions.node(node))
         return self.scalar(node)
 
     def scalar(self, node: ScalarNode) -> Any:

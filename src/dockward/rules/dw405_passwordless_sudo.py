@@ -9,6 +9,7 @@ from dockward.findings import FixSafety, Hit, Severity
 from dockward.models.build import Build, RunInstruction, ShellCommand
 from dockward.rules.dw404_final_stage_runs_as_root import is_root
 from dockward.rules.registry import RuleContext, rule
+from dockward.text import split_lines
 
 _NOPASSWD = re.compile(r"\bNOPASSWD\s*:", re.IGNORECASE)
 _INSTALLERS = {
@@ -37,7 +38,7 @@ def _nopasswd_line(run: RunInstruction) -> int | None:
             return cmd.line
     if _NOPASSWD.search(run.script) or any(_NOPASSWD.search(h.content) for h in run.heredocs):
         for heredoc in run.heredocs:
-            for offset, text in enumerate(heredoc.content.splitlines()):
+            for offset, text in enumerate(split_lines(heredoc.content)):
                 if _NOPASSWD.search(text):
                     return heredoc.line + offset
         return run.origin.line
@@ -127,7 +128,7 @@ def check(b: Build, ctx: RuleContext) -> Iterator[Hit]:
                     )
         for copy in stage.copies:
             for heredoc in copy.heredocs:
-                for offset, text in enumerate(heredoc.content.splitlines()):
+                for offset, text in enumerate(split_lines(heredoc.content)):
                     if _NOPASSWD.search(text):
                         yield Hit(
                             copy.origin.child("NOPASSWD", line=heredoc.line + offset),

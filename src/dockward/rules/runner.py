@@ -14,6 +14,7 @@ from dockward.models.environment import Environment
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem
 from dockward.rules.registry import PSEUDO_RULES, Rule, RuleContext, all_rules
+from dockward.secrets import scrub
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +114,14 @@ def selector_matches_a_rule(selector: str) -> bool:
 def problem_finding(problem: ParseProblem) -> Finding:
     """A DW000 finding for input that could not be read."""
     name, severity, _ = PSEUDO_RULES["DW000"]
+    message = scrub(problem.message)
     return Finding(
         code="DW000",
         name=name,
         severity=severity,
-        message=problem.message,
+        message=message,
         location=problem.location,
-        evidence=problem.message,
+        evidence=message,
     )
 
 
@@ -166,7 +168,8 @@ class RuleRunner:
                         code="DW000",
                         name="internal-error",
                         severity=Severity.HIGH,
-                        message=f"internal error in rule {r.code}: {exc!r} (please report)",
+                        message=scrub(f"internal error in rule {r.code}: "
+                                      f"{type(exc).__name__} (please report)"),
                         location=anchor,
                     )
                 )
@@ -192,9 +195,11 @@ class RuleRunner:
             code=r.code,
             name=r.name,
             severity=self.config.severity_for(r.code, hit.severity or r.severity),
-            message=message,
+            # the one detector masks what a rule quoted from the input (a DOCKER_HOST URL
+            # with a password, a ?token= query), whatever the rule
+            message=scrub(message),
             location=hit.location,
-            evidence=hit.evidence,
+            evidence=scrub(hit.evidence),
             confidence=r.confidence,
             extra=hit.extra,
             remedy=remedy,

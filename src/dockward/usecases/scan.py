@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from dockward.budget import FileBudget, OverBudget
 from dockward.config import Config
 from dockward.discovery import Candidate, walk
 from dockward.findings import Finding
@@ -35,6 +36,7 @@ from dockward.readers.files import (
 )
 from dockward.report import Report
 from dockward.rules.runner import RuleRunner, problem_finding
+from dockward.secrets import MASK
 from dockward.suppression import apply_directives, parse_directives, unused_directive_findings
 from dockward.text import MAX_SHOWN_LINE, LineIndex, cut
 
@@ -73,9 +75,66 @@ def _release(src: SourceFile) -> None:
     src.text = ""
 
 
-def _read_models(src: SourceFile) -> Iterator[object]:
-    yield from _run_readers(src)
-    _release(src)
+def _drop(src: SourceFile) -> None:
+    """A file that ran out of time: nothing of it is kept (not even its ignores)."""
+    src.options.pop("_commands", None)
+    src.options.pop("_packed", None)
+    src.options["directives"] = []
+    src.text = ""
+
+
+@dataclass
+class _Unit:
+    """What is read in one go, on one time budget: a file, or a compose file with its
+    overrides (charged to the first)."""
+
+    key: str
+    sources: list[SourceFile]
+    read: Callable[[], Iterable[object]]
+
+
+def _read_units(units: Iterable[_Unit], budget: FileBudget) -> Iterator[object]:
+    """The models of every unit; a unit over its time budget yields one DW000 instead."""
+    for unit in units:
+        try:
+            with budget.charge(unit.key):
+                produced = list(unit.read())
+                for src in unit.sources:
+                    _release(src)
+        except OverBudget:
+            for src in unit.sources:
+                _drop(src)
+            produced = [ParseProblem(Location(file=unit.key, line=1, column=1),
+                                     budget.message("read"))]
+        yield from produced
+
+
+def _check(engine: RuleRunner, models: list[object], budget: FileBudget) -> list[Finding]:
+    """Run the rules file by file, on each file's time budget (what reading left of it)."""
+    by_file: dict[str, list[object]] = {}
+    problems: list[object] = []
+    for model in models:
+        if isinstance(model, ParseProblem):
+            problems.append(model)  # already judged; costs nothing to report
+        else:
+            by_file.setdefault(_file_of(model), []).append(model)
+    findings: list[Finding] = engine.run(problems)
+    for file, group in by_file.items():
+        try:
+            with budget.charge(file):
+                found = engine.run(group)
+        except OverBudget:
+            found = [problem_finding(ParseProblem(Location(file=file, line=1, column=1),
+                                                  budget.message("check")))]
+        findings.extend(found)
+    return findings
+
+
+def _file_of(model: object) -> str:
+    if isinstance(model, ParseProblem):
+        return model.location.file
+    anchor = getattr(model, "anchor", None)
+    return anchor.file if isinstance(anchor, Location) else ""
 
 
 def _run_readers(src: SourceFile) -> Iterator[object]:
@@ -101,23 +160,22 @@ def guarded(display: str, reader: str, models: Callable[[], Iterable[object]]
                            "please report it")
 
 
-def _read_compose_group(group: list[SourceFile]) -> Iterator[object]:
-    from dockward.readers.compose import read_compose
-    from dockward.readers.interpolate import read_env_file
-    from dockward.readers.stack_file import read_stack_swarm
+def _compose_unit(group: list[SourceFile]) -> _Unit:
+    def read() -> Iterator[object]:
+        from dockward.readers.compose import read_compose
+        from dockward.readers.interpolate import read_env_file
+        from dockward.readers.stack_file import read_stack_swarm
 
-    env: dict[str, str] = {}
-    if group[0].path:
-        try:
-            env = read_env_file(str(Path(group[0].path).parent / ".env"))
-        except (OSError, ValueError):
-            env = {}
-    try:
+        env: dict[str, str] = {}
+        if group[0].path:
+            try:
+                env = read_env_file(str(Path(group[0].path).parent / ".env"))
+            except (OSError, ValueError):
+                env = {}
         yield from guarded(group[0].display, "compose", lambda: read_compose(group, env))
         yield from guarded(group[0].display, "stack", lambda: read_stack_swarm(group))
-    finally:
-        for src in group:
-            _release(src)
+
+    return _Unit(group[0].display, group, read)
 
 
 def _display_for(roots: list[str]) -> Callable[[Path], str]:
@@ -185,13 +243,13 @@ def _scan(paths: list[str], config: Config, compose_groups: list[list[str]] | No
             if src:
                 sources.append(src)
 
-    models = list(_models_from(sources, compose_groups or []))
+    budget = FileBudget(config.file_time_budget)
+    models = list(_read_units(_units(sources, compose_groups or []), budget))
     models.extend(problems)
     for ref in LINKERS:
         _resolve(ref)(models)
     result.models = sum(1 for m in models if not isinstance(m, ParseProblem))
-    engine = RuleRunner(config)
-    findings = _unique(engine.run(models))
+    findings = _unique(_check(RuleRunner(config), models, budget))
     result.findings = _apply_inline_ignores(findings, sources, config)
     _attach_snippets(result.findings, sources)
     result.files_scanned = len(sources)
@@ -238,8 +296,7 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _models_from(sources: list[SourceFile], explicit_groups: list[list[str]]
-                 ) -> Iterator[object]:
+def _units(sources: list[SourceFile], explicit_groups: list[list[str]]) -> Iterator[_Unit]:
     from dockward.readers import compose as compose_reader
 
     explicit_paths = {str(Path(p)) for g in explicit_groups for p in g}
@@ -250,7 +307,7 @@ def _models_from(sources: list[SourceFile], explicit_groups: list[list[str]]
         members = [by_path[str(Path(p))] for p in g if str(Path(p)) in by_path]
         if members:
             grouped.update(m.path for m in members)
-            yield from _read_compose_group(members)
+            yield _compose_unit(members)
     for src in sources:
         if src.path in grouped or src.path in explicit_paths:
             continue
@@ -264,9 +321,9 @@ def _models_from(sources: list[SourceFile], explicit_groups: list[list[str]]
                     if other is not None:
                         group.append(other)
                         grouped.add(other.path)
-            yield from _read_compose_group(group)
+            yield _compose_unit(group)
         else:
-            yield from _read_models(src)
+            yield _Unit(src.display, [src], partial(_run_readers, src))
 
 
 def _has_base(path: str) -> bool:
@@ -324,16 +381,30 @@ def _attach_snippets(findings: list[Finding], sources: Iterable[SourceFile]) -> 
         if not wanted or not packed:
             continue
         index = LineIndex(zlib.decompress(packed).decode("utf-8", "surrogatepass"))
+        shown: dict[tuple[int, bool], str] = {}  # many findings share a line
         for f in wanted:
-            f.snippet = source_snippet(index.line(f.location.line))
+            key = (f.location.line, MASK in f.evidence)
+            if key not in shown:
+                shown[key] = source_snippet(index.line(key[0]), about_a_secret=key[1])
+            f.snippet = shown[key]
 
 
-def source_snippet(line: str) -> str:
+def source_snippet(line: str, *, about_a_secret: bool = False) -> str:
     """A source line as reporters may show it: cut first (linear time on a 5 MB line),
-    secrets masked by the one detector, then cut to what fits on a screen."""
+    secrets masked by the one detector, then cut to what fits on a screen.
+
+    When the finding is about a secret (its evidence is masked) and the detector found
+    nothing to mask on the line, everything after the line's first ``=`` or ``:`` is
+    masked: the rule knew more (the variable's name on another line) than one line says.
+    """
     from dockward.secrets import scrub
 
-    return cut(scrub(cut(line.strip(), 4 * MAX_SHOWN_LINE)), MAX_SHOWN_LINE)
+    shown = scrub(cut(line.strip(), 4 * MAX_SHOWN_LINE))
+    if about_a_secret and MASK not in shown:
+        cut_at = min((i for i in (shown.find("="), shown.find(":")) if i >= 0), default=-1)
+        if cut_at >= 0:
+            shown = shown[: cut_at + 1] + " " + MASK
+    return cut(shown, MAX_SHOWN_LINE)
 
 
 def _enabled_in(config: Config, file: str) -> Callable[[str], bool]:

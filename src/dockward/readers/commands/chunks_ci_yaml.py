@@ -58,13 +58,13 @@ def compose_yaml(src: SourceFile, problems: list[ParseProblem] | None) -> list[A
     """Composed YAML documents (nodes, aliases shared, never expanded); [] on errors."""
     import yaml
 
-    loader_cls: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from dockward.readers.yamlsource import Positions, compose_nodes
+
     try:
-        return list(yaml.compose_all(src.text, Loader=loader_cls))
+        return compose_nodes(src.text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        column = mark.column + 1 if mark is not None else 0
+        line, column = Positions(src.text).of(mark) if mark is not None else (0, 0)
         if problems is not None:
             problems.append(ParseProblem(Location(src.display, line, column),
                                          f"invalid YAML: {getattr(exc, 'problem', exc)}"))
