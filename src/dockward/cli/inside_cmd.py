@@ -29,26 +29,42 @@ from dockward.cli.common import (
     fail_usage,
 )
 
+MAX_OBSERVATIONS = 32 * 1024 * 1024  # a real probe writes well under 1 MB
+
 
 def _load_observations(source: str) -> dict[str, Any]:
+    """The probe's JSON from a file or stdin: bounded in size, checked against the
+    observations' shape (wrong-typed fields are dropped and listed), never a traceback."""
     from dockward.inside.probe import SCHEMA
+    from dockward.inside.shape import conform
+    from dockward.readers.files import Refused, read_bytes
+    from dockward.text import visible
 
+    shown = visible(source)
     try:
         if source == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read(MAX_OBSERVATIONS + 1)
+            if len(data) > MAX_OBSERVATIONS:
+                raise Refused("over the 32 MB limit (the limit for observations)")
         else:
-            text = Path(source).read_text(encoding="utf-8")
+            data = read_bytes(source, MAX_OBSERVATIONS, anywhere=True,  # named by the user
+                              limit_name="the limit for observations")
+    except Refused as exc:
+        raise fail_usage(f"cannot read {shown}: {exc.reason}") from None
     except OSError as exc:
-        raise fail_usage(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise fail_usage(f"cannot read {shown}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise fail_usage(f"{source} is not JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise fail_usage(f"{source} is not a dockward-inside observation "
-                         f"(schema {found!r}, expected {SCHEMA!r})")
-    return data
+        parsed = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise fail_usage(f"{shown} is not JSON: {visible(str(exc))}") from None
+    except RecursionError:
+        raise fail_usage(f"{shown} is nested too deeply to be dockward-inside "
+                         "output") from None
+    if not isinstance(parsed, dict) or parsed.get("schema") != SCHEMA:
+        found = parsed.get("schema") if isinstance(parsed, dict) else type(parsed).__name__
+        raise fail_usage(f"{shown} is not a dockward-inside observation "
+                         f"(schema {visible(repr(found))[:80]}, expected {SCHEMA!r})")
+    return conform(parsed, shown)
 
 
 def _print_summary(obs: dict[str, Any], color: bool | None) -> None:

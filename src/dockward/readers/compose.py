@@ -354,6 +354,12 @@ class _ServiceReader:
         published = item.get("published")
         host_ip = item.get("host_ip")
         protocol = item.get("protocol")
+        for name, field in (("published", published), ("host_ip", host_ip),
+                            ("protocol", protocol)):
+            if field is not None and isinstance(field.value, dict | list):
+                self.problem(field, f"{key}: '{name}' must be a single value, got "
+                                    f"{type_name(field.value)}")
+                return None
         return Port(
             container_port=scalar_text(target.value),
             origin=item.loc(),

@@ -359,6 +359,10 @@ class Project:
         """Merge one document onto the project (documents of one file merge in order too)."""
         top = doc.value
         if not isinstance(top, dict):
+            if top is not None:  # a list or a scalar: docker compose rejects the file
+                self.problem(doc.location(source.display, ()),
+                             f"a compose file must be a mapping at the top level, got "
+                             f"{type_name(top)}; nothing in it was checked")
             return
         self.file_dirs[source.display] = self.project_dir
         volumes = top.get("volumes")
@@ -371,6 +375,10 @@ class Project:
                 )
         services = top.get("services")
         if not isinstance(services, dict):
+            if services is not None:  # services: "web", services: [] (compose rejects both)
+                self.problem(doc.location(source.display, ("services",)),
+                             f"services must be a mapping of service names to services, got "
+                             f"{type_name(services)}; nothing in it was checked")
             return
         node = annotate(doc, services, ("services",), source.display, self.env)
         file_services = FileServices(self, node.value, source.display, directory_of(source))

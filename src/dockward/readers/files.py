@@ -146,8 +146,8 @@ def scan_scope(paths: list[str]) -> Iterator[Scope]:
 
 # --- reading -----------------------------------------------------------------------------
 
-def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = False
-               ) -> bytes:
+def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = False,
+               limit_name: str = "max-file-size") -> bytes:
     """At most ``max_size`` bytes of a regular file inside the scope; raises Refused.
 
     ``anywhere`` lifts the scope check (a path the user named on the command line).  A file
@@ -170,7 +170,7 @@ def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = 
         if not stat.S_ISREG(st.st_mode):
             raise Refused(NOT_REGULAR)
         if st.st_size > max_size:
-            raise Refused(_too_big(st.st_size, max_size))
+            raise Refused(_too_big(st.st_size, max_size, limit_name))
         chunks: list[bytes] = []
         left = max_size + 1
         while left > 0:
@@ -185,7 +185,7 @@ def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = 
     finally:
         os.close(fd)
     if len(data) > max_size:  # /proc and friends report a size of 0
-        raise Refused(_too_big(len(data), max_size))
+        raise Refused(_too_big(len(data), max_size, limit_name))
     return data
 
 
@@ -291,10 +291,10 @@ def _utf16_hint(data: bytes) -> str:
     return ""
 
 
-def _too_big(size: int, max_size: int) -> str:
+def _too_big(size: int, max_size: int, limit_name: str = "max-file-size") -> str:
     mb = size / (1024 * 1024)
     return (f"file is {mb:.1f} MB, over the {max_size / (1024 * 1024):g} MB limit "
-            "(max-file-size); skipped")
+            f"({limit_name}); skipped")
 
 
 def _os_reason(exc: OSError) -> str:

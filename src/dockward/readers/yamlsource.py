@@ -131,12 +131,19 @@ def render_path(path: YamlPath) -> str:
 
 
 def scalar_text(value: Any) -> str:
-    """A scalar as YAML would print it (``true``, ``null``), for keys and messages."""
+    """A scalar as YAML would print it (``true``, ``null``), for keys and messages.
+
+    Anything that is not a scalar (a mapping or list where the file should have a scalar)
+    is named by its kind, ``<a list>``: a message must never show a reader's internals.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, str | int | float):
+        return str(value)
+    kind = type_name(value) if isinstance(value, dict | list | tuple) else "a value"
+    return f"<{kind}>"
 
 
 def load_documents(

@@ -14,6 +14,7 @@ from typing import Any
 from dockward.config import Config
 from dockward.findings import Finding
 from dockward.inside.compare import Row, compare
+from dockward.inside.shape import conform
 from dockward.inside.to_workload import build_observed, summary
 from dockward.models.location import Location
 from dockward.models.observation import Drift, DriftRow, Observation
@@ -24,6 +25,7 @@ from dockward.rules.runner import RuleRunner
 
 def inside_report(obs: dict[str, Any], config: Config, name: str | None = None) -> Report:
     """The report of ``dockward inside`` for observations made in (or read from) a container."""
+    obs = conform(obs)
     subject = name or "observed"
     workload, observation = build_observed(obs, subject=subject, name=name)
     findings = RuleRunner(config).run([workload, observation])
@@ -68,6 +70,7 @@ def judge_inside(obs: dict[str, Any], configured: Workload, config: Config | Non
     Findings carry the subject ``<configured subject>/observed`` (``host/name`` in a live
     audit), so reporters group them with the container's configured findings.
     """
+    obs = conform(obs)  # the probe ran in a container that may lie, or break its JSON
     runner = runner or RuleRunner(config or Config())
     name = configured.name or str(obs.get("container_id") or "")[:12]
     base = configured.anchor.subject or name
