@@ -42,15 +42,22 @@ class FileBudget:
     @contextmanager
     def charge(self, key: str) -> Iterator[None]:
         """Run the block on ``key``'s budget; raises OverBudget when it runs out."""
-        left = self.seconds - self.spent.get(key, 0.0)
+        before = self.spent.get(key, 0.0)
+        left = self.seconds - before
         if left <= 0:
             raise OverBudget(key)
         started = time.process_time()
+        timed_out = False
         try:
             with _interrupt_after(left):
                 yield
+        except OverBudget:
+            timed_out = True
+            raise
         finally:
-            self.spent[key] = self.spent.get(key, 0.0) + time.process_time() - started
+            used = before + time.process_time() - started
+            # when the timer fired, all of it is gone (its clock and ours differ a little)
+            self.spent[key] = max(used, self.seconds) if timed_out else used
         if self.spent[key] > self.seconds:  # no timer (a thread): judged when the step ends
             raise OverBudget(key)
 

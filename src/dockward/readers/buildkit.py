@@ -71,6 +71,9 @@ def longest_instruction(text: str) -> tuple[int, int]:
                 break
             i += 1
             line = lines[i].rstrip("\r")
+            while i + 1 < n and (not line.strip() or line.lstrip().startswith("#")):
+                i += 1  # comment and blank lines inside a continuation are skipped
+                line = lines[i].rstrip("\r")
         for strip_tabs, _quote, word in markers:
             while i + 1 < n:
                 i += 1

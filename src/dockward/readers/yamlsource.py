@@ -231,10 +231,14 @@ class Positions:
         self.remap = (any(c in text for c in _OTHER_BREAKS)
                       or text.count("\r") != text.count("\r\n"))
         self.index = LineIndex(text) if self.remap else None
+        self.lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
     def of(self, mark: Any) -> tuple[int, int]:
         if self.index is None:
-            return mark.line + 1, mark.column + 1
+            line = mark.line + 1
+            if line <= self.lines:
+                return line, mark.column + 1
+            self.index = LineIndex(self.text)  # libyaml's mark past the last line (EOF)
         return self.index.position(mark.index)
 
     def at(self, offset: int) -> tuple[int, int]:

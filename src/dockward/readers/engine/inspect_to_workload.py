@@ -451,7 +451,8 @@ def _ports(hc: _Fields, config: _Fields, where: _Where) -> list[Port]:
         for spec, entries in bindings.items():
             container, _, proto = str(spec).partition("/")
             bound.add(str(spec))
-            for i, raw in enumerate(entries or [{}]):
+            listed = entries if isinstance(entries, list) else [entries] if entries else []
+            for i, raw in enumerate(listed or [{}]):
                 entry = _Fields(raw)
                 out.append(Port(
                     container_port=container,
