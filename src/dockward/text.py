@@ -17,6 +17,7 @@ retitles the window) and Unicode bidi overrides ("Trojan Source") are shown as `
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 
 # C0 and C1 controls (tab kept), DEL, bidi embeddings/overrides/isolates and marks, the
@@ -112,3 +113,10 @@ class LineIndex:
         end = self._starts[number] - 1 if number < len(self._starts) else len(self._text)
         text = self._text[start:end]
         return text[:-1] if text.endswith("\r") else text
+
+
+class EscapingFormatter(logging.Formatter):
+    """Log lines on stderr go through :func:`visible` too (they name scanned files)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record), keep_newlines=True)

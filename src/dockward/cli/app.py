@@ -46,8 +46,12 @@ def root(
     """dockward: Docker hardening scanner, auditor and guard."""
     import logging
 
+    from dockward.text import EscapingFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("dockward: %(levelname)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="dockward: %(levelname)s: %(message)s")
+                        handlers=[handler])
 
 
 app.command("scan")(scan_cmd.scan)

@@ -16,7 +16,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def fail_usage(message: str) -> typer.Exit:
-    typer.echo(f"dockward: error: {message}", err=True)
+    """Print a usage error (escaped: it may quote a file name or a config value) and give
+    the exit to raise."""
+    from dockward.text import visible
+
+    typer.echo(f"dockward: error: {visible(message, keep_newlines=True)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
