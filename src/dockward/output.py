@@ -27,7 +27,7 @@ class WriteRefused(Exception):
     """The target may not be written (it is an input of this run, or cannot be written)."""
 
 
-def write_atomically(path: str, render: Callable[[TextIO], None], *,
+def write_atomically(path: str, render: Callable[[TextIO], object], *,
                      protected: Iterable[str] = (), what: str = "report") -> None:
     """Render into ``path`` through a temporary file and a rename; raises WriteRefused."""
     from dockward.text import visible
@@ -54,7 +54,7 @@ def write_atomically(path: str, render: Callable[[TextIO], None], *,
         raise WriteRefused(f"cannot write {shown}: {exc.strerror or exc}") from None
 
 
-def _replace(real: str, render: Callable[[TextIO], None], st: os.stat_result | None) -> None:
+def _replace(real: str, render: Callable[[TextIO], object], st: os.stat_result | None) -> None:
     folder = os.path.dirname(real) or "."
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp",

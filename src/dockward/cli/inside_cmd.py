@@ -150,17 +150,23 @@ def inside(
 
         obs = observe(proc_root=proc_root, sys_root=sys_root, dev_root=dev_root,
                       fs_root=fs_root, probe_sockets=not no_socket_probe)
+    inputs = [from_json] if from_json not in (None, "-") else []
     if save_observations:
+        from dockward.output import WriteRefused, write_atomically
+
         try:
-            Path(save_observations).write_text(json.dumps(obs, indent=2, sort_keys=True) + "\n",
-                                               encoding="utf-8")
-        except OSError as exc:
-            raise fail_usage(f"cannot write {save_observations}: {exc.strerror}") from None
+            write_atomically(save_observations,
+                             lambda fh: fh.write(json.dumps(obs, indent=2, sort_keys=True)
+                                                 + "\n"),
+                             protected=inputs, what="observations")
+        except WriteRefused as exc:
+            raise fail_usage(str(exc)) from None
     if {"pid", "net", "ipc", "uts"} <= set(summary(obs)["host_namespaces"] or ()):
         typer.echo("dockward inside: the PID, network, IPC and UTS namespaces here are all the "
                    "host's: this looks like the host itself (or a container that shares all of "
                    "them); the findings describe this process", err=True)
     report = inside_report(obs, cfg, name)
+    report.inputs = inputs
     apply_baseline_option(report, cfg, baseline, write_baseline)
     chosen = fmt or default_format()
     if chosen == "text" and output is None:

@@ -184,22 +184,13 @@ def _missing_required(item: Any, shape: Any) -> bool:
     return any(key in shape and key not in item for key in REQUIRED)
 
 
+_JSON_TYPES = {type(None): "none", bool: "bool", int: "int", float: "float", str: "str",
+               list: "list", dict: "dict"}
+
+
 def _type(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "dict"
-    return type(value).__name__
+    """The JSON type of a parsed value (``bool`` is not an ``int`` here)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _expected(shape: tuple[str, ...]) -> str:
