@@ -33,7 +33,6 @@ def test_a_short_run_has_no_internal_error(tmp_path: Path,
 
 def test_a_reader_bug_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     import dockward.readers.compose as compose
-
     from dockward.config import Config
     from dockward.rules.runner import RuleRunner
 

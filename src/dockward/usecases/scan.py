@@ -77,9 +77,9 @@ def _release(src: SourceFile) -> None:
 
 def _drop(src: SourceFile) -> None:
     """A file that ran out of time: nothing of it is kept (not even its ignores)."""
-    src.options.pop("_commands", None)
-    src.options.pop("_packed", None)
-    src.options["directives"] = []
+    src.lexed.clear()
+    src.packed = b""
+    src.directives = []
     src.text = ""
 
 
