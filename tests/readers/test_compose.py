@@ -730,9 +730,24 @@ def test_null_settings_are_unset() -> None:
 
 def test_files_that_are_not_compose_yield_nothing() -> None:
     assert read_all("apiVersion: v1\nkind: Pod\n") == ({}, [])
-    assert read_all("- a\n- b\n") == ({}, [])
-    assert read_all("services: [a, b]\n") == ({}, [])
     assert read_all("") == ({}, [])
+
+
+def test_compose_files_of_the_wrong_shape_are_problems() -> None:
+    """A top level that is a list or a scalar, or services that are not a mapping: docker
+    compose rejects the file, so it is DW000, not "0 findings" (issue 17)."""
+    for text, line, message in [
+            ("- a\n- b\n", 1, "a compose file must be a mapping at the top level, got a list"),
+            ("just text\n", 1, "a compose file must be a mapping at the top level, got a "
+                               "string"),
+            ("services: [a, b]\n", 1, "services must be a mapping of service names to "
+                                      "services, got a list"),
+            ('x: 1\nservices: "web"\n', 2, "services must be a mapping of service names "
+                                            "to services, got a string")]:
+        services, problems = read_all(text)
+        assert services == {}
+        assert [(p.location.line, p.message) for p in problems] == [
+            (line, f"{message}; nothing in it was checked")]
 
 
 def test_malformed_yaml_is_a_problem_with_line() -> None:
