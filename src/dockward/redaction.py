@@ -60,7 +60,10 @@ _PEM_END = "-----END "
 _FLAG_PROGRAMS = re.compile(r"\b(?:login|mysql\w*|mariadb\w*|sshpass|curl|psql|redis-cli|"
                             r"mongo\w*|htpasswd)\b")
 _SPEC_VALUE = re.compile(r"^(?:id|src|source|env|type|required)=")
-_NOT_A_VALUE_START = frozenset("`)]}>,;|&")
+_NOT_A_VALUE_START = frozenset("`)]}>,;|&[{(")  # prose, or a flow collection
+# ``ENV KEY value`` (the one syntax where a blank separates a key from its value), looked
+# for in a bounded window before the key
+_ENV_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:ENV|env)[ \t]+\Z")
 MAX_VALUE = 4096  # characters of one value examined for placeholders
 
 
@@ -153,8 +156,9 @@ def _assignment_spans(text: str) -> Iterator[tuple[int, int]]:
         if after is None or not classify_name(key):
             continue
         sep = after.group("sep")
-        if not sep.strip() and not key.isupper():
-            continue  # "password reset" in prose is not an assignment
+        if not sep.strip() and not _ENV_BEFORE.search(text, max(0, m.start() - 24),
+                                                      m.start()):
+            continue  # only Dockerfile ENV writes "KEY value"; elsewhere it is prose
         if sep.strip() == ":" and not (sep.endswith((" ", "\t")) or after.group("q")):
             continue  # YAML needs a blank after the colon; "secrets:`" is prose
         start = after.end()
