@@ -35,6 +35,9 @@ def bashlex_commands(
     text = ct.text[start:end]
     if _BASHLEX_UNSAFE.search(text) and (ct.placeholders or "<<" in text):
         return None
+    if text.count("${") > text.count("}"):
+        return None  # bashlex loops forever on an unclosed ${ inside single quotes
+
     kept = [i for i in range(len(text))
             if not (text.startswith("\\\n", i) or (i and text.startswith("\\\n", i - 1)))]
     try:

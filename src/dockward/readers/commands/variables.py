@@ -423,9 +423,8 @@ class _Expander:
             closed = raw[end - 1] == "}" and end - 1 > i + 1
             inner = raw[i + 2:end - 1] if closed else raw[i + 2:end]
             return self._parameter(raw[i:end], inner, in_quotes), end
-        if nxt.isalpha() or nxt == "_":
-            match = _NAME.match(raw, i + 1)
-            assert match is not None
+        match = _NAME.match(raw, i + 1)  # ASCII names only: "$é" is a literal dollar
+        if match is not None:
             text = raw[i:match.end()]
             return self._variable(text, match.group(), None, in_quotes), match.end()
         if nxt and (nxt.isdigit() or nxt in "@*#?$!-"):
