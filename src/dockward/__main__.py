@@ -1,6 +1,6 @@
 """Allow ``python -m dockward``."""
 
-from dockward.cli.app import main
+from dockward.cli.entry import main
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
-     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".idea", ".terraform"}
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".idea", ".terraform", ".dockward_cache"}
 )
 
 

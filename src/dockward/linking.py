@@ -16,6 +16,12 @@ over all models:
   final-stage USER of its Dockerfile as ``Workload.image_user``, so DW113 does not guess
   root for an image that sets a non-root user.  A runtime ``user:`` still wins; DW113
   reads it first.
+
+A scan streams file by file, so it does not run this over every model at once: each file's
+:func:`link_keys` (the Dockerfiles it names, defines, tags and runs: a few strings) go into
+a small index, and only the files that index connects are read again together and linked
+here (:mod:`dockward.scanning.components`).  Everything else is linked on its own, which
+gives the same result because nothing outside it links to it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import logging
 import os
 from typing import Any
 
+from dockward.link_keys import LinkKeys
 from dockward.models.build import Build, BuildSecret, ExternalArg
 from dockward.models.workload import Workload
 from dockward.readers.base import SourceFile
@@ -100,13 +107,20 @@ def _display(path: str) -> str:
 
 
 def link_builds(models: list[Any]) -> None:
-    """Link invocations to Dockerfiles and images to the services that run them."""
+    """Link invocations to Dockerfiles and images to the services that run them; the
+    invocations of compose ``build:`` sections are added to ``models``."""
+    models.extend(invocation for _, invocation in link_models(models))
+
+
+def link_models(models: list[Any]) -> list[tuple[Workload, Build]]:
+    """Link ``models`` to each other; the compose services with ``build:`` and the
+    invocation Build made for each (new models, in the order of their services)."""
     dockerfiles = _Dockerfiles(models)
-    added: list[Build] = []
+    added: list[tuple[Workload, Build]] = []
     for model in models:
         if isinstance(model, Workload) and model.build is not None:
             invocation = compose_invocation(model)
-            added.append(invocation)
+            added.append((model, invocation))
             target = _target_of(invocation, dockerfiles)
             if target is not None:
                 _link(invocation, target)
@@ -117,7 +131,49 @@ def link_builds(models: list[Any]) -> None:
             if target is not None:
                 _link(model, target)
     _link_run_tags(models)
-    models.extend(added)
+    return added
+
+
+def link_keys(models: list[Any]) -> LinkKeys:
+    """The :class:`LinkKeys` of one file's models, without linking anything.
+
+    Mirrors :func:`link_models`: an invocation with an inline Dockerfile links to nothing
+    outside its file, any other with a Dockerfile path may; only tags of invocations that
+    may link are names a run line can learn a USER from.
+    """
+    keys = LinkKeys()
+    for model in models:
+        if isinstance(model, Workload):
+            if model.build is not None:
+                invocation = compose_invocation(model)
+                inline = invocation.facts.get("dockerfile_inline")
+                if not (isinstance(inline, str) and inline.strip()) and invocation.dockerfile_path:
+                    keys.targets.append(invocation.dockerfile_path)
+            if model.source_kind == "run-line" and model.image:
+                keys.images.append(model.image)
+        elif isinstance(model, Build):
+            if model.is_dockerfile and model.dockerfile_path:
+                keys.defines.append(model.dockerfile_path)
+            if model.source_kind == "build-command" and model.dockerfile_path:
+                keys.targets.append(model.dockerfile_path)
+                keys.tags.extend(_tag_names(model))
+    return keys
+
+
+def real_path(path: str) -> str:
+    """The key files are linked by: symlinks resolved, as :class:`_Dockerfiles` keys them."""
+    return _real(path)
+
+
+def _tag_names(build: Build) -> list[str]:
+    """The names a ``docker run`` may use for the image ``build`` tags (``app`` and
+    ``app:latest`` for ``-t app``)."""
+    names: list[str] = []
+    for tag in build.facts.get("tags") or []:
+        names.append(str(tag))
+        if ":" not in str(tag).rsplit("/", 1)[-1]:
+            names.append(f"{tag}:latest")
+    return names
 
 
 def _target_of(invocation: Build, dockerfiles: _Dockerfiles) -> Build | None:
@@ -195,10 +251,8 @@ def _link_run_tags(models: list[Any]) -> None:
     by_tag: dict[str, Build] = {}
     for m in models:
         if isinstance(m, Build) and m.source_kind == "build-command" and m.dockerfile:
-            for tag in m.facts.get("tags") or []:
-                by_tag.setdefault(str(tag), m.dockerfile)
-                if ":" not in str(tag).rsplit("/", 1)[-1]:
-                    by_tag.setdefault(f"{tag}:latest", m.dockerfile)
+            for name in _tag_names(m):
+                by_tag.setdefault(name, m.dockerfile)
     if not by_tag:
         return
     for m in models:

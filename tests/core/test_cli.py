@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ def run(*args: str, stdin: str | None = None, cwd: Path | None = None
         ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "dockward", *args], input=stdin, capture_output=True, text=True,
-        cwd=cwd or ROOT, timeout=120, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        cwd=cwd or ROOT, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1",
+             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},  # the test's own (conftest)
     )
 
 
@@ -27,6 +30,18 @@ def test_version_does_not_import_the_docker_sdk() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False False"
     assert out.stdout.startswith("dockward ")
+
+
+def test_version_imports_nothing_but_dockward_itself() -> None:
+    """The executable answers --version before the command line (typer) is imported."""
+    code = ("import sys\nsys.argv = ['dockward', '--version']\n"
+            "from dockward.cli.entry import main\nmain()\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('dockward', 'typer', 'click',"
+            " 'rich'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "dockward 0.1.0"
+    assert lines[-1] == "['dockward', 'dockward.cli', 'dockward.cli.entry']"
 
 
 def test_exit_1_on_findings_and_0_when_below_fail_on(tmp_path: Path) -> None:

@@ -70,12 +70,22 @@ def scan(
     write_baseline: WriteBaselineOpt = None,
     exit_zero: ExitZeroOpt = False,
     color: ColorOpt = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+        help="Processes to read files with. Default: the number of cores (small inputs "
+             "are read in one process).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache",
+        help="Neither read nor write the scan cache.")] = False,
+    cache_dir: Annotated[str | None, typer.Option("--cache-dir",
+        help="Where the scan cache lives. Default: $DOCKWARD_CACHE_DIR, else "
+             "$XDG_CACHE_HOME/dockward when set, else .dockward_cache.")] = None,
     fix: Annotated[bool, typer.Option("--fix",
         help="Fix what can be fixed, in place (the same as 'dockward fix').")] = False,
     unsafe_fixes: UnsafeOpt = False,
 ) -> None:
     """Scan Dockerfiles, compose files, scripts, Markdown and CI YAML for escape risks."""
     from dockward.kinds import STDIN_KINDS
+    from dockward.scanning.cache import ScanCache
+    from dockward.scanning.parallel import default_jobs
     from dockward.usecases.scan import scan_report
 
     if fix or unsafe_fixes:
@@ -106,7 +116,8 @@ def scan(
     cfg = build_config(config, start, select, ignore, extend_select, fail_on, no_inline_ignores)
     report = scan_report(targets, cfg, root=str(start), compose_groups=groups,
                          stdin_kind=stdin_type, stdin_name=stdin_filename,
-                         show_suppressed=show_suppressed)
+                         show_suppressed=show_suppressed, jobs=jobs or default_jobs(),
+                         cache=None if no_cache else ScanCache.open(cfg, cache_dir))
     apply_baseline_option(report, cfg, baseline, write_baseline)
     emit(report, fmt or default_format(), output, color)
     raise typer.Exit(exit_code(report, cfg, exit_zero))

@@ -23,6 +23,7 @@ named in the DW000 message.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import logging
 import os
 import stat
@@ -75,6 +76,54 @@ def overlay(texts: Mapping[str, str]) -> Iterator[None]:
         yield
     finally:
         _OVERLAY.reset(token)
+
+
+def overlay_active() -> bool:
+    """True inside :func:`overlay`: some texts exist only in this process's memory."""
+    return bool(_OVERLAY.get())
+
+
+# --- what a scan looked at, for the cache -------------------------------------------------
+
+# What the files read so far looked at besides their own bytes ((probe, path, limit) -> what
+# was seen), while a scan that caches its results records it: a cached result is reused
+# only while every one of these is still the same (see dockward.scanning.cache).
+_SEEN: ContextVar[dict[tuple[str, str, int], str] | None] = ContextVar(
+    "dockward_seen", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[dict[tuple[str, str, int], str]]:
+    """Within the block, every :func:`is_regular_file` and :func:`read_bytes` is noted in
+    the dict yielded."""
+    seen: dict[tuple[str, str, int], str] = {}
+    token = _SEEN.set(seen)
+    try:
+        yield seen
+    finally:
+        _SEEN.reset(token)
+
+
+def _note(kind: str, path: str | os.PathLike[str], limit: int, outcome: str) -> None:
+    seen = _SEEN.get()
+    if seen is not None:
+        seen[(kind, os.fspath(path), limit)] = outcome
+
+
+def probe(kind: str, path: str, limit: int = 0) -> str:
+    """What :func:`is_regular_file` (``kind`` "is_file") or :func:`read_bytes` ("read",
+    "read-anywhere") would see now, as a short string: how a recorded look is checked
+    again."""
+    if kind == "is_file":
+        return "yes" if is_regular_file(path) else "no"
+    try:
+        return _digest(read_bytes(path, limit, anywhere=kind == "read-anywhere"))
+    except Refused as exc:
+        return f"refused: {exc.reason}"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _stand_in(path: str | os.PathLike[str]) -> bytes | None:
@@ -152,7 +201,22 @@ def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = 
 
     ``anywhere`` lifts the scope check (a path the user named on the command line).  A file
     with a stand-in text (``dockward fix`` re-scanning its edits) reads as that text.
+    Noted while :func:`recording`.
     """
+    if _SEEN.get() is None:
+        return _read_bytes(path, max_size, anywhere, limit_name)
+    kind = "read-anywhere" if anywhere else "read"
+    try:
+        data = _read_bytes(path, max_size, anywhere, limit_name)
+    except Refused as exc:
+        _note(kind, path, max_size, f"refused: {exc.reason}")
+        raise
+    _note(kind, path, max_size, _digest(data))
+    return data
+
+
+def _read_bytes(path: str | os.PathLike[str], max_size: int, anywhere: bool,
+                limit_name: str) -> bytes:
     if not anywhere and not current_scope().contains(path):
         raise Refused(OUTSIDE_ROOTS)
     found = _stand_in(path)
@@ -190,28 +254,41 @@ def read_bytes(path: str | os.PathLike[str], max_size: int, *, anywhere: bool = 
 
 
 def is_regular_file(path: str | os.PathLike[str]) -> bool:
-    """``os.path.isfile`` that never raises (EACCES on a folder above included)."""
+    """``os.path.isfile`` that never raises (EACCES on a folder above included); noted while
+    :func:`recording` (readers ask it about files other than the one they read: a build's
+    Dockerfile, a compose override)."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
+        found = stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
-        return False
+        found = False
+    _note("is_file", path, 0, "yes" if found else "no")
+    return found
 
 
 def read_source(candidate: Candidate, root_display: Callable[[Path], str], max_size: int,
                 ) -> tuple[SourceFile | None, list[ParseProblem]]:
     """Read one file defensively: place, type, size, binary and encoding checks first."""
-    path = candidate.path
-    display = root_display(path)
+    display, data, problems = read_checked(candidate, root_display(candidate.path), max_size)
+    if data is None:
+        return None, problems
+    return decode_source(data, str(candidate.path), display, candidate.kind, candidate.explicit)
+
+
+def read_checked(candidate: Candidate, display: str, max_size: int
+                 ) -> tuple[str, bytes | None, list[ParseProblem]]:
+    """The bytes of one file after the place, type and size checks (None when it is not
+    read) and the problems found: the half of :func:`read_source` before decoding, so a
+    scan can look its result up in the cache by the bytes' hash first."""
     loc = Location(file=display, line=1, column=1, path="")
     if candidate.problem:
-        return None, [ParseProblem(loc, candidate.problem)]
+        return display, None, [ParseProblem(loc, candidate.problem)]
     try:
-        data = read_bytes(path, max_size, anywhere=candidate.explicit)
+        data = read_bytes(candidate.path, max_size, anywhere=candidate.explicit)
     except Refused as exc:
         if exc.reason == NOT_REGULAR and not candidate.explicit:
-            return None, []  # a FIFO or socket met in a walk is not a file to scan
-        return None, [ParseProblem(loc, exc.reason)]
-    return decode_source(data, str(path), display, candidate.kind, candidate.explicit)
+            return display, None, []  # a FIFO or socket met in a walk is not a file to scan
+        return display, None, [ParseProblem(loc, exc.reason)]
+    return display, data, []
 
 
 def decode_source(data: bytes, path: str, display: str, kind: str | None, explicit: bool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any, TextIO
 
 from dockward import __version__
@@ -34,7 +35,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
+def report_to_dict(report: Report, findings: bool = True) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "tool": {"name": "dockward", "version": __version__},
@@ -47,12 +48,42 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "by_severity": report.counts(),
             **report.stats,
         },
-        "findings": [finding_to_dict(f) for f in report.findings],
+        "findings": [finding_to_dict(f) for f in report.findings] if findings else [],
         "errors": report.errors,
         "subjects": report.subjects,
     }
 
 
 def render(report: Report, out: TextIO, color: bool = False) -> None:
-    json.dump(report_to_dict(report), out, indent=2, sort_keys=False, default=str)
-    out.write("\n")
+    """The report as ``json.dump(report_to_dict(report), indent=2)`` writes it, byte for
+    byte, but written finding by finding: no list of every finding's dict (nor the whole
+    text) is held at once, which a tree with tens of thousands of findings would need."""
+    if not report.findings:
+        json.dump(report_to_dict(report), out, indent=2, sort_keys=False, default=str)
+        out.write("\n")
+        return
+    marker = f"findings-{secrets.token_hex(16)}"
+    frame = report_to_dict(report, findings=False)
+    frame["findings"] = marker
+    head, _, tail = json.dumps(frame, indent=2, sort_keys=False, default=str).partition(
+        json.dumps(marker))
+    out.write(head + "[\n")
+    batch: list[str] = []
+    for i, f in enumerate(report.findings):
+        batch.append(_finding_text(f))
+        if len(batch) == 512 or i == len(report.findings) - 1:
+            out.write(",\n".join(batch))
+            if i < len(report.findings) - 1:
+                out.write(",\n")
+            batch.clear()
+    out.write("\n  ]" + tail + "\n")
+
+
+_ITEM = "    "  # a finding's indentation in the report (a list item two levels down)
+_ENCODER = json.JSONEncoder(indent=2, default=str)
+
+
+def _finding_text(f: Finding) -> str:
+    """One finding as json.dumps(finding_to_dict(f), indent=2) lays it out inside the
+    report."""
+    return _ITEM + _ENCODER.encode(finding_to_dict(f)).replace("\n", "\n" + _ITEM)

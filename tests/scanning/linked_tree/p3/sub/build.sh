@@ -1,0 +1,1 @@
+docker build -f ../../p2/Dockerfile ../../p2
