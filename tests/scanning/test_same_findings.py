@@ -8,6 +8,7 @@ single-process scan without a cache, which the golden files (tests/golden) pin d
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,27 @@ def test_corpus_same_findings_with_jobs_and_cache(tmp_path: Path) -> None:
     for result in (cold, warm):
         assert rows(result) == rows(one)
         assert summary(result) == summary(one)
+
+
+@pytest.mark.usefixtures("small_pools")
+def test_the_time_budget_holds_per_file_in_every_worker(tmp_path: Path) -> None:
+    """A file over ``file-time-budget`` becomes the same DW000 whether it is read here or in
+    a worker, and the files around it are reported as usual."""
+    from dockward.config import Config
+    from tests.hostile.worst_cases import WORST_CASES
+
+    shutil.copytree(EXAMPLES, tmp_path / "tree")
+    name, content = WORST_CASES["huge_run_line"](400_000)  # seconds of CPU without a budget
+    (tmp_path / "tree" / "slow").mkdir()
+    (tmp_path / "tree" / "slow" / name).write_text(content)
+    config = Config(file_time_budget=0.5)
+    results = [scan(tmp_path / "tree", jobs=jobs, config=config) for jobs in (1, 2)]
+    results.append(scan(tmp_path / "tree", jobs=2, config=config, cache_dir=tmp_path / "c"))
+    over = [(f.location.file, f.message) for f in results[0].findings
+            if f.code == "DW000" and "file-time-budget" in f.message]
+    assert over == [(f"slow/{name}", "took more than 0.5 s of CPU time to read "
+                     "(file-time-budget); skipped, nothing in it was checked")]
+    assert ("seed-demo/run.sh", "DW101") in {(f.location.file, f.code)
+                                             for f in results[0].findings}
+    for other in results[1:]:
+        assert rows(other) == rows(results[0])
