@@ -168,18 +168,15 @@ def check_one(kind: str, text: str, runner: Any, budget_seconds: float) -> str |
     from dockward.budget import FileBudget, OverBudget
     from dockward.readers.base import ParseProblem, SourceFile
     from dockward.readers.comments import comment_starts
+    from dockward.scanning.units import read_unit, source_snippet
     from dockward.suppression import parse_directives
     from dockward.text import LineIndex, visible
-    from dockward.usecases.scan import _compose_unit, _run_readers, source_snippet
 
     src = SourceFile(path="", display="fuzz", text=text, kind=kind)
     budget = FileBudget(budget_seconds)
     try:
         with budget.charge("fuzz"):
-            if kind == "compose":
-                models = list(_compose_unit([src]).read())
-            else:
-                models = list(_run_readers(src))
+            models = list(read_unit([src]))
             parse_directives(text, comment_starts(src))
             findings = runner.run(models)
             index = LineIndex(text)

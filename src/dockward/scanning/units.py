@@ -264,7 +264,7 @@ def _read_within_budget(key: str, group: list[SourceFile], ctx: ScanContext,
     """The unit's models, None when reading it used up its time budget."""
     try:
         with budget.charge(key):
-            return list(_read_unit(group))
+            return list(read_unit(group))
     except OverBudget:
         return None
 
@@ -289,7 +289,8 @@ def _unit_of(src: SourceFile, ctx: ScanContext) -> tuple[str, list[SourceFile]] 
     return group[0].display, group
 
 
-def _read_unit(group: list[SourceFile]) -> Iterator[object]:
+def read_unit(group: list[SourceFile]) -> Iterator[object]:
+    """The models of a unit: a compose file with its overrides, or any other file alone."""
     if group[0].kind == "compose":
         yield from _read_compose_group(group)
     else:
