@@ -44,7 +44,7 @@ def test_wheel_contents(wheel: Path) -> None:
                      "dockward/reporters/sarif.py", "dockward/py.typed"):
         assert required in names, required
     entry = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "dockward = dockward.cli.app:main" in zipfile.ZipFile(wheel).read(entry).decode()
+    assert "dockward = dockward.cli.entry:main" in zipfile.ZipFile(wheel).read(entry).decode()
 
 
 def test_isolated_install_runs(wheel: Path, tmp_path: Path) -> None:
