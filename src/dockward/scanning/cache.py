@@ -40,6 +40,7 @@ from dockward.readers.files import probe
 
 if TYPE_CHECKING:
     from dockward.config import Config
+    from dockward.scanning.compact import Sharing
     from dockward.scanning.units import ReadTask, TaskResult
 
 log = logging.getLogger(__name__)
@@ -186,8 +187,9 @@ class ScanCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
-    def get(self, key: str, seq: int) -> TaskResult | None:
-        """The cached result for ``key`` (as the read at place ``seq``), None on a miss."""
+    def get(self, key: str, seq: int, sharing: Sharing | None = None) -> TaskResult | None:
+        """The cached result for ``key`` (as the read at place ``seq``), None on a miss;
+        its repeated parts shared through ``sharing``."""
         from dockward.scanning.codec import decode_result
 
         try:
@@ -199,7 +201,7 @@ class ScanCache:
                 if probe(kind, path, int(limit)) != seen:
                     self.misses += 1
                     return None
-            result = decode_result(entry["result"], seq)
+            result = decode_result(entry["result"], seq, sharing)
         except FileNotFoundError:
             self.misses += 1
             return None

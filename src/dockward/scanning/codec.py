@@ -15,6 +15,7 @@ from typing import Any
 from dockward.findings import Change, Confidence, Finding, FixSafety, Remedy, Severity
 from dockward.link_keys import LinkKeys
 from dockward.models.location import Location
+from dockward.scanning.compact import Sharing
 from dockward.scanning.units import ReadOutcome, TaskResult, UnitOutcome
 from dockward.suppression import Directive
 
@@ -41,16 +42,20 @@ def encode_result(result: TaskResult) -> dict[str, Any]:
     }
 
 
-def decode_result(data: dict[str, Any], seq: int) -> TaskResult:
+def decode_result(data: dict[str, Any], seq: int, sharing: Sharing | None = None
+                  ) -> TaskResult:
     """The result stored by :func:`encode_result`, for the read at place ``seq``; raises
-    (KeyError, TypeError, ValueError, IndexError) on anything malformed."""
-    reads = [_unread(r, seq) for r in data["reads"]]
+    (KeyError, TypeError, ValueError, IndexError) on anything malformed.  Its repeated
+    strings and locations are shared through ``sharing`` as they are decoded (see .compact),
+    so a warm scan does not walk every finding a second time to share them."""
+    sharing = sharing or Sharing()
+    reads = [_unread(r, seq, sharing) for r in data["reads"]]
     unit = None
     raw = data["unit"]
     if raw is not None:
         models, keys, findings, invocations = raw
         unit = UnitOutcome(int(models), LinkKeys(*(list(map(str, k)) for k in keys)),
-                           _unfindings(findings), _unfindings(invocations))
+                           _unfindings(findings, sharing), _unfindings(invocations, sharing))
     return TaskResult(reads, unit)
 
 
@@ -61,13 +66,13 @@ def _read(r: ReadOutcome) -> list[Any]:
             _findings(r.problems), base64.b64encode(r.packed).decode("ascii")]
 
 
-def _unread(raw: list[Any], seq: int) -> ReadOutcome:
+def _unread(raw: list[Any], seq: int, sharing: Sharing) -> ReadOutcome:
     display, source, directives, problems, packed = raw
     return ReadOutcome(
         seq, str(display), None if source is None else (str(source[0]), str(source[1])),
         [Directive(int(d[0]), int(d[1]), [str(c) for c in d[2]], str(d[3]), bool(d[4]),
                    tuple(int(x) for x in d[5])) for d in directives],
-        _unfindings(problems) or [], base64.b64decode(packed))
+        _unfindings(problems, sharing) or [], base64.b64decode(packed))
 
 
 def _findings(findings: list[Finding] | None) -> list[Any] | None:
@@ -78,29 +83,25 @@ def _findings(findings: list[Finding] | None) -> list[Any] | None:
              _remedy(f.remedy), int(f.fix_safety), f.manual, f.snippet] for f in findings]
 
 
-def _unfindings(raw: list[Any] | None) -> list[Finding] | None:
+def _unfindings(raw: list[Any] | None, sharing: Sharing) -> list[Finding] | None:
     if raw is None:
         return None
     out = []
+    text = sharing.text
     for (code, name, severity, message, location, evidence, confidence, fix, extra,
          suppressed, reason, remedy, safety, manual, snippet) in raw:
         out.append(Finding(
-            code=code, name=name, severity=_SEVERITY[severity], message=message,
-            location=_unlocation(location), evidence=evidence,
-            confidence=_CONFIDENCE[confidence], fix=fix, extra=_unvalue(extra),
-            suppressed=bool(suppressed), suppression_reason=reason, remedy=_unremedy(remedy),
-            fix_safety=_SAFETY[safety], manual=manual, snippet=snippet))
+            code=text(code), name=text(name), severity=_SEVERITY[severity],
+            message=text(message), location=sharing.stored_location(location),
+            evidence=text(evidence), confidence=_CONFIDENCE[confidence], fix=text(fix),
+            extra=_unvalue(extra), suppressed=bool(suppressed), suppression_reason=reason,
+            remedy=_unremedy(remedy, sharing), fix_safety=_SAFETY[safety],
+            manual=text(manual), snippet=text(snippet)))
     return out
 
 
 def _location(loc: Location) -> list[Any]:
     return [loc.file, loc.line, loc.column, loc.path, loc.subject, loc.end_line, loc.via]
-
-
-def _unlocation(raw: list[Any]) -> Location:
-    file, line, column, path, subject, end_line, via = raw
-    return Location(str(file), int(line), int(column), str(path), str(subject), int(end_line),
-                    str(via))
 
 
 def _remedy(remedy: Remedy | None) -> list[Any] | None:
@@ -112,14 +113,14 @@ def _remedy(remedy: Remedy | None) -> list[Any] | None:
             [_remedy(r) for r in remedy.also]]
 
 
-def _unremedy(raw: list[Any] | None) -> Remedy | None:
+def _unremedy(raw: list[Any] | None, sharing: Sharing) -> Remedy | None:
     if raw is None:
         return None
     change, setting, value, target, safety, also = raw
-    return Remedy(_CHANGE[change], str(setting), _unvalue(value),
-                  None if target is None else _unlocation(target),
+    return Remedy(_CHANGE[change], sharing.text(str(setting)), _unvalue(value),
+                  None if target is None else sharing.stored_location(target),
                   None if safety is None else _SAFETY[safety],
-                  tuple(r for r in (_unremedy(x) for x in also) if r is not None))
+                  tuple(r for r in (_unremedy(x, sharing) for x in also) if r is not None))
 
 
 def _value(value: Any) -> Any:

@@ -10,7 +10,7 @@ strings and equal locations halves what the scan holds until it reports.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dockward.findings import Finding, Remedy
 from dockward.models.location import Location
@@ -27,6 +27,7 @@ class Sharing:
     def __init__(self) -> None:
         self._strings: dict[str, str] = {}
         self._locations: dict[Location, Location] = {}
+        self._stored: dict[tuple[object, ...], Location] = {}
 
     def text(self, value: str) -> str:
         return self._strings.setdefault(value, value)
@@ -38,6 +39,19 @@ class Sharing:
             found = Location(text(loc.file), loc.line, loc.column, text(loc.path),
                              text(loc.subject), loc.end_line, text(loc.via))
             self._locations[found] = found
+        return found
+
+    def stored_location(self, raw: list[Any]) -> Location:
+        """The shared Location for a location as the cache stores it (a list of its fields);
+        raises TypeError or ValueError for a malformed one."""
+        key = tuple(raw)
+        found = self._stored.get(key)
+        if found is None:
+            file, line, column, path, subject, end_line, via = raw
+            found = self.location(Location(str(file), int(line), int(column),
+                                           str(path), str(subject), int(end_line),
+                                           str(via)))
+            self._stored[key] = found
         return found
 
     def result(self, result: TaskResult | None) -> TaskResult | None:

@@ -57,6 +57,7 @@ from dockward.suppression import Directive, parse_directives
 if TYPE_CHECKING:
     from dockward.rules.runner import RuleRunner
     from dockward.scanning.cache import ScanCache
+    from dockward.scanning.compact import Sharing
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +201,10 @@ def _stdin_source(task: ReadTask, ctx: ScanContext
     return decode_source(task.data, "", task.name, task.kind or "shell", True)
 
 
-def cached_result(task: Task, ctx: ScanContext) -> TaskResult | None:
-    """The task's result if the cache holds it (a file read and hashed, nothing parsed)."""
+def cached_result(task: Task, ctx: ScanContext, sharing: Sharing | None = None
+                  ) -> TaskResult | None:
+    """The task's result if the cache holds it (a file read and hashed, nothing parsed),
+    its repeated parts shared through ``sharing``."""
     cache = ctx.cache
     if cache is None or not isinstance(task, ReadTask) or task.data is not None:
         return None
@@ -211,7 +214,7 @@ def cached_result(task: Task, ctx: ScanContext) -> TaskResult | None:
     if data is None:
         return None
     return cache.get(cache.key_for(task, display, task.path in ctx.explicit_paths, data),
-                     task.seq)
+                     task.seq, sharing)
 
 
 def _decode_and_check(task: ReadTask, display: str, data: bytes | None,

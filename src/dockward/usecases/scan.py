@@ -99,7 +99,7 @@ def _scan(paths: list[str], config: Config, compose_groups: list[list[str]] | No
     found: list[TaskResult | None] = [None] * len(tasks)
     if cache is not None:  # answered here: no worker needs to start for them
         for i, task in enumerate(tasks):
-            found[i] = sharing.result(cached_result(task, ctx))
+            found[i] = cached_result(task, ctx, sharing)
     todo = [i for i, r in enumerate(found) if r is None]
     with Runner(ctx, jobs, len(todo), sharing) as runner:
         for i, done in zip(todo, runner.tasks([tasks[i] for i in todo]), strict=True):
