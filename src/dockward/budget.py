@@ -63,6 +63,10 @@ class FileBudget:
 
 
 def _raise_over_budget(signum: int, frame: FrameType | None) -> None:
+    # Re-armed first: when the signal lands in code whose exceptions Python only prints
+    # (a __del__, a weakref or gc callback), the raise is lost; the next tick raises again,
+    # until the step's own ``finally`` disarms the timer.
+    signal.setitimer(signal.ITIMER_PROF, 0.02)
     raise OverBudget("timer")
 
 
