@@ -19,6 +19,8 @@ _MAX_NESTING = 100  # brackets inside quotes inside brackets, when matching them
 
 _BLANK = " \t\r\f\v"
 _WORD_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
+_PLAIN_END = frozenset(" \t\r\f\v\n;&|)")  # what ends a plain word (not `(`: arrays)
+_BLANK_RUN = re.compile(r"[ \t\r\f\v]+")
 _DQ_RUN = re.compile(r"[^\"\\$`]+")
 _PLACEHOLDER = re.compile(r"<[A-Za-z_%][^\s<>|;&()]*>")
 _FD_REDIRECT = re.compile(r"\d+(?=[<>])")
@@ -106,7 +108,8 @@ class Lexer:
         while self.pos < end:
             c = text[self.pos]
             if c in _BLANK:
-                self.pos += 1
+                blanks = _BLANK_RUN.match(text, self.pos, end)
+                self.pos = blanks.end() if blanks else self.pos + 1
             elif c == "\\" and text.startswith("\n", self.pos + 1):
                 self.continuations.append(self.pos)
                 self.pos += 2
@@ -122,8 +125,10 @@ class Lexer:
                 self.comments.append(self.pos)
                 newline = text.find("\n", self.pos, end)
                 self.pos = end if newline < 0 else newline
-            elif self._operator() or self._redirect():
+            elif c in ";&|()" and self._operator():
                 continue
+            elif (c in "<>&" or c.isdecimal()) and self._redirect():
+                continue  # (a redirection starts with one of these, or with an fd number)
             else:
                 before = self.pos
                 self._current.words.append(self._word())
@@ -213,6 +218,16 @@ class Lexer:
     def _word(self) -> Token:
         text, end = self.text, self.end
         start = self.pos
+        # Most words are one run of ordinary characters up to a blank or an operator:
+        # one regex match, no loop per character.  Anything else (quotes, expansions, a
+        # `(` that may open an array, a `<` or `>`, a blank that is not ASCII) is read
+        # by the full loop below from the word's start.
+        plain = _WORD_RUN.match(text, start, end)
+        if plain is not None:
+            stop = plain.end()
+            if stop >= end or text[stop] in _PLAIN_END:
+                self.pos = stop
+                return Token(start, stop, plain.group(), False, False)
         parts: list[str] = []
         expands = quoted = False
         while self.pos < end:

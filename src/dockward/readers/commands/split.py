@@ -9,6 +9,7 @@ costs linear time and never raises.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -81,10 +82,24 @@ def _append(ct: CommandText, command: Command, heredocs: list[tuple[int, int]], 
 
 
 def _to_word(ct: CommandText, tok: Token) -> Word:
-    line, column = ct.position(tok.start)
-    end_line = ct.position(max(tok.end - 1, tok.start))[0]
-    return Word(text=tok.text, raw=ct.text[tok.start:tok.end], line=line, column=column,
-                expands=tok.expands, quoted=tok.quoted, end_line=end_line, offset=tok.start)
+    """``ct.position`` of the token's first and last character, in one lookup when both
+    fall in one span (nearly always: a span is a line or more)."""
+    start = tok.start
+    spans, offsets = ct.spans, ct.offsets
+    if not spans:
+        line, column, end_line = 1, 1, 1
+    else:
+        index = max(bisect_right(offsets, start) - 1, 0)
+        span = spans[index]
+        line = span.line
+        column = span.column + max(start - span.offset, 0)
+        last = max(tok.end - 1, start)
+        if index + 1 == len(offsets) or offsets[index + 1] > last:
+            end_line = line
+        else:
+            end_line = spans[max(bisect_right(offsets, last) - 1, 0)].line
+    return Word(text=tok.text, raw=ct.text[start:tok.end], line=line, column=column,
+                expands=tok.expands, quoted=tok.quoted, end_line=end_line, offset=start)
 
 
 def _inline_script(command: Command) -> Word | None:
