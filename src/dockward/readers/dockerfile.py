@@ -555,10 +555,11 @@ def _iter_shell_commands(src: SourceFile) -> Iterator[tuple[ShellCommand, tuple[
     test fixtures, while it cost a parser-table build per process (~0.1 s) plus ~10 µs per
     character.
     """
-    from dockward.readers.commands.extract import iter_chunks, lex_commands
+    from dockward.readers.commands.extract import chunk_memo, iter_chunks, lex_commands
 
+    memo = chunk_memo(src)  # the run-line reader lexes the same RUN chunks
     for chunk in iter_chunks(src):
-        for c in lex_commands(chunk, {}):
+        for c in lex_commands(chunk, {}, memo=memo):
             # RUN flags continued on later lines reach the extractor as words: drop them
             skip = 0
             while skip < len(c.words) and _RUN_FLAG_WORD.match(c.words[skip].raw):

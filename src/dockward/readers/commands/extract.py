@@ -33,7 +33,7 @@ from dockward.readers.commands.chunks_markdown import SHELL_INFOS, markdown_chun
 from dockward.readers.commands.chunks_shell import shell_chunks
 from dockward.readers.commands.chunks_systemd import systemd_chunks, systemd_exec_chunk
 from dockward.readers.commands.programs import SHELLS
-from dockward.readers.commands.split import lex_commands, split_logical_lines
+from dockward.readers.commands.split import LexMemo, lex_commands, split_logical_lines
 from dockward.readers.commands.variables import VariableTracker
 from dockward.readers.commands.words import (
     Command,
@@ -142,6 +142,15 @@ def iter_commands(
     yield from commands
 
 
+def chunk_memo(src: SourceFile) -> LexMemo:
+    """The file's memo of lexed chunks, shared by the readers that lex its shell text."""
+    memo: LexMemo = src.lexed.setdefault(_CHUNK_MEMO, {})
+    return memo
+
+
+_CHUNK_MEMO = "chunks"  # (the other keys of SourceFile.lexed are tuples)
+
+
 def _lex_file(src: SourceFile, needles: tuple[str, ...] | None,
               problems: list[ParseProblem], use_bashlex: bool) -> Iterator[Command]:
     state = FileState()
@@ -154,7 +163,8 @@ def _lex_file(src: SourceFile, needles: tuple[str, ...] | None,
     commands: list[Command] = []
     tracker = VariableTracker(state.make)
     for chunk in chunks:
-        lexed = lex_commands(chunk, state.variables, use_bashlex=use_bashlex)
+        lexed = lex_commands(chunk, state.variables, use_bashlex=use_bashlex,
+                             memo=chunk_memo(src))
         if src.kind in _SHELL_PER_CHUNK:
             tracker = VariableTracker(state.make)
         for command in lexed:

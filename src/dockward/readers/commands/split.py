@@ -31,17 +31,40 @@ class _LexRun:
     budget: Budget
 
 
+# What one lexing of a chunk gave, per command: (words, file, origin, argv_start).
+LexMemo = dict[CommandText, list[tuple[tuple[Word, ...], str, str, int]]]
+
+
 def lex_commands(
     ct: CommandText,
     variables: Mapping[str, str] | None = None,
     *,
     use_bashlex: bool = False,
+    memo: LexMemo | None = None,
 ) -> list[Command]:
-    """Every simple command in ``ct``, nested ones (``$(..)``, ``sh -c '..'``) included."""
-    run = _LexRun(out=[], variables=variables if variables is not None else {},
-                  use_bashlex=use_bashlex, budget=Budget(budget_for(len(ct.text))))
+    """Every simple command in ``ct``, nested ones (``$(..)``, ``sh -c '..'``) included.
+
+    ``memo`` (one per file) lets two readers of the same file share the lexing of a chunk
+    (the Dockerfile reader and the run-line reader both read RUN lines).  It is used only
+    without variables: known variables can change which nested scripts are read
+    (``$SH -c '..'``), so such a call always lexes.  Each call gets commands of its own
+    (callers attach scopes and resolve programs on them); the words are shared.
+    """
+    mapping = variables if variables is not None else {}
+    memoize = memo is not None and not use_bashlex and not mapping
+    if memoize:
+        assert memo is not None
+        known = memo.get(ct)
+        if known is not None:
+            return [Command(words=words, file=file, origin=origin, argv_start=argv_start,
+                            variables=mapping) for words, file, origin, argv_start in known]
+    run = _LexRun(out=[], variables=mapping, use_bashlex=use_bashlex,
+                  budget=Budget(budget_for(len(ct.text))))
     _lex_into(ct, 0, len(ct.text), run, 0)
     run.out.sort(key=lambda c: (c.line, c.words[0].column if c.words else 0))
+    if memoize:
+        assert memo is not None
+        memo[ct] = [(c.words, c.file, c.origin, c.argv_start) for c in run.out]
     return run.out
 
 
