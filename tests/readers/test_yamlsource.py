@@ -257,3 +257,25 @@ def test_random_yamlish_text_only_raises_read_error(text: str) -> None:
 def test_random_unicode_text_only_raises_read_error(text: str) -> None:
     with contextlib.suppress(ReadError):
         load_documents(text)
+
+
+def test_a_document_without_aliases_reports_the_error_the_size_check_finds_first() -> None:
+    # Without an alias the tree is converted in one walk; when that fails, the document is
+    # measured first as before, so a too-deep complex key is reported as too deep (where
+    # its node is), not as a complex key.
+    text = "a: 1\n? [[[[[1]]]]]\n: v\n"
+    with pytest.raises(ReadError) as err:
+        load_documents(text, max_depth=3)
+    assert (err.value.message, err.value.line, err.value.column) == (
+        "YAML nesting is deeper than 3 levels", 2, 6)
+    with pytest.raises(ReadError) as err:
+        load_documents(text)
+    assert (err.value.message, err.value.line) == ("complex mapping keys are not supported", 2)
+
+
+def test_a_document_without_aliases_converts_like_one_with_them() -> None:
+    plain = load("a:\n  - {b: 1, c: [x, y]}\n  - <<: {d: 2}\n    e: 3\n")
+    aliased = load("a:\n  - {b: 1, c: [x, y]}\n  - <<: {d: 2}\n    e: 3\nz: &q 1\n")
+    assert plain.value == {"a": [{"b": 1, "c": ["x", "y"]}, {"d": 2, "e": 3}]}
+    assert {k: v for k, v in aliased.value.items() if k != "z"} == plain.value
+    assert {k: v for k, v in aliased.marks.items() if k != ("z",)} == plain.marks

@@ -195,7 +195,8 @@ def compose_nodes(text: str) -> list[Node]:
 def _load(text: str, positions: Positions, yaml_version: str, max_alias_nodes: int,
           max_depth: int) -> list[YamlDoc]:
     loader = _LOADERS[yaml_version](text)
-    converter = _Converter(yaml_version == "1.1", max_alias_nodes, max_depth, positions)
+    converter = _Converter(yaml_version == "1.1", max_alias_nodes, max_depth, positions,
+                           aliases="*" in text)
     docs: list[YamlDoc] = []
     try:
         while loader.check_node():
@@ -289,8 +290,9 @@ class _Converter:
     """
 
     def __init__(self, yaml11: bool, max_alias_nodes: int, max_depth: int,
-                 positions: Positions) -> None:
+                 positions: Positions, aliases: bool = True) -> None:
         self.positions = positions
+        self.aliases = aliases  # False: the text has no ``*``, so no node is shared
         self.yaml11 = yaml11
         self.max_alias_nodes = max_alias_nodes
         self.max_depth = max_depth
@@ -298,8 +300,23 @@ class _Converter:
         self.tags: dict[YamlPath, str] = {}
 
     def document(self, root: Node) -> YamlDoc:
+        if not self.aliases:
+            # Without an alias every node is in the graph once: the expanded size is the
+            # node count, there is no cycle, and conversion checks the depth itself, so
+            # the tree is walked once.  Should conversion fail, the document is measured
+            # first as below, to report the very error (and node) it always did.
+            try:
+                return self._document(root, measure=False)
+            except (ReadError, RecursionError):
+                pass
+        return self._document(root, measure=True)
+
+    def _document(self, root: Node, measure: bool) -> YamlDoc:
         self.marks, self.tags = {}, {}
         self.marks[()] = self.positions.node(root)
+        if not measure:
+            value = self.convert(root, (), 0)
+            return YamlDoc(value=value, marks=self.marks, tags=self.tags)
         sizes: dict[int, int] = {}
         expanded = self.expanded_size(root, sizes, set(), 0)
         if expanded - len(sizes) > self.max_alias_nodes:
