@@ -675,6 +675,13 @@ def expand_command(command: Command) -> Command:
     if scope is None or len(argv) < 2 or not any(
             "$" in w.raw or "`" in w.raw for w in argv[1:]):
         return command
+    if command.expanded is None:
+        command.expanded = _expanded(command, scope)
+    return command.expanded
+
+
+def _expanded(command: Command, scope: Scope) -> Command:
+    argv = command.argv
     words: list[Word] = [*command.prefix, argv[0]]
     changed = False
     for index, word in enumerate(argv[1:], start=1):

@@ -148,6 +148,9 @@ class Command:
     _program: str | None = field(default=None, repr=False, compare=False)
     # the shell (and make) variables set before this command in its file (.variables)
     scope: Scope | None = field(default=None, repr=False, compare=False)
+    # this command with its arguments' variables expanded (.variables.expand_command), once
+    # worked out: the run-line, build-line and daemon readers all ask for it
+    expanded: Command | None = field(default=None, repr=False, compare=False)
 
     @property
     def argv(self) -> tuple[Word, ...]:
