@@ -155,6 +155,7 @@ class RuleRunner:
 
     def check(self, model: object, env: Environment | None = None) -> list[Finding]:
         out: list[Finding] = []
+        dialect: str | None = None
         for r, ctx in self._by_model.get(type(model), []):
             if env is not None:
                 ctx = replace(ctx, env=env)
@@ -174,10 +175,11 @@ class RuleRunner:
                     )
                 )
                 continue
-            dialect = surface_of(str(getattr(model, "source_kind", ""))).dialect
             for hit in hits:
                 if not self.config.is_enabled(r.code, hit.location.file):
                     continue
+                if dialect is None:  # most rules find nothing: looked up on the first hit
+                    dialect = surface_of(str(getattr(model, "source_kind", ""))).dialect
                 out.append(self._finding(r, hit, dialect))
         return out
 

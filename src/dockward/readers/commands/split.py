@@ -80,7 +80,7 @@ def _lex_into(ct: CommandText, start: int, end: int, run: _LexRun, depth: int) -
     lexer = Lexer(ct.text, start, end, ct.placeholders, ct.origin == "makefile",
                   run.budget).run()
     for simple in lexer.commands:
-        words = tuple(_to_word(ct, tok) for tok in simple.words)
+        words = _words_of(ct, simple.words)
         command = Command(words=words, file=ct.file, origin=ct.origin,
                           argv_start=program_start(list(words)), variables=run.variables)
         _append(ct, command, simple.heredocs, run, depth)
@@ -104,25 +104,35 @@ def _append(ct: CommandText, command: Command, heredocs: list[tuple[int, int]], 
         _lex_word(ct, script, run, depth + 1)
 
 
-def _to_word(ct: CommandText, tok: Token) -> Word:
-    """``ct.position`` of the token's first and last character, in one lookup when both
-    fall in one span (nearly always: a span is a line or more)."""
-    start = tok.start
-    spans, offsets = ct.spans, ct.offsets
+def _words_of(ct: CommandText, tokens: list[Token]) -> tuple[Word, ...]:
+    """The tokens as positioned words: ``ct.position`` of each token's first and last
+    character, with one span lookup per token when both fall in one span (nearly always:
+    a span is a line or more), and the lookup inlined (this runs once per shell word)."""
+    spans, offsets, text = ct.spans, ct.offsets, ct.text
     if not spans:
-        line, column, end_line = 1, 1, 1
-    else:
-        index = max(bisect_right(offsets, start) - 1, 0)
+        return tuple(Word(text=tok.text, raw=text[tok.start:tok.end], line=1, column=1,
+                          expands=tok.expands, quoted=tok.quoted, end_line=1,
+                          offset=tok.start) for tok in tokens)
+    count = len(offsets)
+    words: list[Word] = []
+    for tok in tokens:
+        start, end = tok.start, tok.end
+        index = bisect_right(offsets, start) - 1
+        if index < 0:
+            index = 0
         span = spans[index]
         line = span.line
-        column = span.column + max(start - span.offset, 0)
-        last = max(tok.end - 1, start)
-        if index + 1 == len(offsets) or offsets[index + 1] > last:
+        column = span.column + (start - span.offset if start > span.offset else 0)
+        last = end - 1 if end - 1 > start else start
+        if index + 1 == count or offsets[index + 1] > last:
             end_line = line
         else:
-            end_line = spans[max(bisect_right(offsets, last) - 1, 0)].line
-    return Word(text=tok.text, raw=ct.text[start:tok.end], line=line, column=column,
-                expands=tok.expands, quoted=tok.quoted, end_line=end_line, offset=start)
+            last_index = bisect_right(offsets, last) - 1
+            end_line = spans[last_index if last_index > 0 else 0].line
+        words.append(Word(text=tok.text, raw=text[start:end], line=line, column=column,
+                          expands=tok.expands, quoted=tok.quoted, end_line=end_line,
+                          offset=start))
+    return tuple(words)
 
 
 def _inline_script(command: Command) -> Word | None:
