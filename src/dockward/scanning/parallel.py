@@ -15,6 +15,7 @@ chunks are run here instead, so a scan with N jobs reports what a scan with one 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -62,6 +63,26 @@ def start_method() -> str | None:
     if "fork" in methods and "dockerfile" not in sys.modules:
         return "fork"
     return "forkserver" if "forkserver" in methods else None
+
+
+_FROZEN = False
+
+
+def freeze_start_up_objects() -> None:
+    """Move what this process has made so far (modules, classes, compiled patterns, the
+    CLI: most of its heap) out of the cyclic garbage collector's reach, once per process.
+
+    A scan allocates millions of short-lived objects, so the collector runs hundreds of
+    times and, twice or so per scan of a big tree, walks the whole heap: that was ~10% of
+    a corpus scan's CPU time (0.21 s, measured with ``gc.callbacks``), and ~0.07 s with
+    start-up's objects frozen.  Forked workers inherit the frozen set, which also spares
+    them copying those pages.  The cost: cyclic garbage made before the first scan of a
+    process is never freed (import-time leftovers in the CLI).
+    """
+    global _FROZEN
+    if not _FROZEN:
+        _FROZEN = True
+        gc.freeze()
 
 
 def _init_worker(ctx: ScanContext) -> None:

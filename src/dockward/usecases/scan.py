@@ -85,7 +85,7 @@ def _scan(paths: list[str], config: Config, compose_groups: list[list[str]] | No
     from dockward.readers.files import overlay_active
     from dockward.scanning.compact import Sharing
     from dockward.scanning.components import linked_components
-    from dockward.scanning.parallel import Runner
+    from dockward.scanning.parallel import Runner, freeze_start_up_objects
     from dockward.scanning.units import cached_result
 
     started = time.perf_counter()
@@ -101,6 +101,7 @@ def _scan(paths: list[str], config: Config, compose_groups: list[list[str]] | No
         for i, task in enumerate(tasks):
             found[i] = cached_result(task, ctx, sharing)
     todo = [i for i, r in enumerate(found) if r is None]
+    freeze_start_up_objects()
     with Runner(ctx, jobs, len(todo), sharing) as runner:
         for i, done in zip(todo, runner.tasks([tasks[i] for i in todo]), strict=True):
             found[i] = done
