@@ -104,10 +104,16 @@ def selector_matches_a_rule(selector: str) -> bool:
     text = selector.strip()
     if not text:
         return False
-    if text.upper() == "ALL" or lookup(text) is not None:
-        return True
     prefix = text.upper()
-    codes = [r.code for r in all_rules()] + list(PSEUDO_RULES)
+    if prefix == "ALL":
+        return True
+    # the engine's own codes first: the default selection ``DW`` is answered without
+    # importing every rule (a scan answered from the cache needs none of them)
+    if prefix.startswith("DW") and any(code.startswith(prefix) for code in PSEUDO_RULES):
+        return True
+    if lookup(text) is not None:
+        return True
+    codes = [r.code for r in all_rules()]
     return prefix.startswith("DW") and any(code.startswith(prefix) for code in codes)
 
 
