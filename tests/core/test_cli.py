@@ -44,6 +44,42 @@ def test_version_imports_nothing_but_dockward_itself() -> None:
     assert lines[-1] == "['dockward', 'dockward.cli', 'dockward.cli.entry']"
 
 
+def _modules_after_scan(*args: str) -> set[str]:
+    """The modules a ``dockward scan`` run imported, stdout not a terminal (a pre-commit
+    hook, a CI log)."""
+    code = ("import json, sys\n"
+            f"sys.argv = ['dockward', 'scan', *{list(args)!r}]\n"
+            "from dockward.cli.entry import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, env={**os.environ, "NO_COLOR": ""})
+    assert "finding" in out.stdout, out.stdout + out.stderr
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_scan_of_one_file_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """Not the other commands, not rich (plain text off a terminal), not the docker SDK, not
+    the process pool, and not the rules of other models (daemon, swarm, guard)."""
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  web:\n    image: nginx\n    privileged: true\n")
+    for extra in (["--no-cache"], ["--cache-dir", str(tmp_path / "cache")],
+                  ["--cache-dir", str(tmp_path / "cache")]):  # the last is answered by it
+        mods = _modules_after_scan(*extra, str(compose))
+        assert "dockward.cli.scan_cmd" in mods
+        unwanted = sorted(m for m in mods if m.split(".")[0] in ("rich", "docker", "click",
+                                                                   "multiprocessing")
+                          or m in ("concurrent.futures", "importlib.metadata")
+                          or m.startswith(("dockward.cli.audit", "dockward.cli.guard",
+                                           "dockward.cli.inside", "dockward.cli.tighten",
+                                           "dockward.cli.report", "dockward.cli.plugin",
+                                           "dockward.cli.rules", "dockward.guard",
+                                           "dockward.tighten", "dockward.inside",
+                                           "dockward.rules.dw6", "dockward.rules.dw8")))
+        assert unwanted == []
+    assert not any(m.startswith("dockward.rules.dw") for m in mods)  # all from the cache
+
+
 def test_exit_1_on_findings_and_0_when_below_fail_on(tmp_path: Path) -> None:
     f = tmp_path / "compose.yaml"
     f.write_text("services:\n  web:\n    image: nginx\n    ports: ['80:80']\n    user: '1000'\n"
