@@ -13,13 +13,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, stdin: str | None = None, cwd: Path | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None,
+        env_columns: str | None = None) -> subprocess.CompletedProcess[str]:
+    columns = {"COLUMNS": env_columns} if env_columns else {}
     return subprocess.run(
         [sys.executable, "-m", "dockward", *args], input=stdin, capture_output=True, text=True,
         cwd=cwd or ROOT, timeout=120,
         env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1",
-             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},  # the test's own (conftest)
+             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the test's own (conftest)
+             **columns},
     )
 
 
@@ -148,3 +150,22 @@ def test_explain_by_code_or_name(key: str) -> None:
 def test_explain_unknown_rule() -> None:
     out = run("explain", "DW999")
     assert out.returncode == 2 and "no rule" in out.stderr
+
+
+def test_help_lists_every_command_though_they_load_lazily() -> None:
+    """The commands are imported when they run (cli/lazy.py); ``--help`` still lists each,
+    in order, with the first line of its help, and a typo still gets a suggestion."""
+    out = run("--help", env_columns="200")
+    assert out.returncode == 0, out.stderr
+    names = ["scan", "fix", "audit", "rules", "explain", "inside", "tighten",
+             "install-docker-plugin", "report", "guard"]
+    rows = [line.strip("│ ").split()[0] for line in out.stdout.splitlines()
+            if line.startswith("│ ") and not line.startswith("│ -")]
+    assert rows == names
+    assert "│ audit                  Audit live Docker hosts: daemon, socket" in out.stdout
+    assert "│ guard                  Block dangerous Docker API requests" in out.stdout
+    typo = run("scna")
+    assert typo.returncode == 2
+    assert "No such command 'scna'. Did you mean 'scan'?" in typo.stderr
+    sub = run("guard", "--help", env_columns="200")
+    assert "check-policy" in sub.stdout and "--install-completion" not in sub.stdout
