@@ -13,13 +13,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, stdin: str | None = None, cwd: Path | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None,
+        env_columns: str | None = None) -> subprocess.CompletedProcess[str]:
+    columns = {"COLUMNS": env_columns} if env_columns else {}
     return subprocess.run(
         [sys.executable, "-m", "dockward", *args], input=stdin, capture_output=True, text=True,
         cwd=cwd or ROOT, timeout=120,
         env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1",
-             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},  # the test's own (conftest)
+             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the test's own (conftest)
+             **columns},
     )
 
 
@@ -42,6 +44,42 @@ def test_version_imports_nothing_but_dockward_itself() -> None:
     lines = out.stdout.splitlines()
     assert lines[0] == "dockward 0.1.0"
     assert lines[-1] == "['dockward', 'dockward.cli', 'dockward.cli.entry']"
+
+
+def _modules_after_scan(*args: str) -> set[str]:
+    """The modules a ``dockward scan`` run imported, stdout not a terminal (a pre-commit
+    hook, a CI log)."""
+    code = ("import json, sys\n"
+            f"sys.argv = ['dockward', 'scan', *{list(args)!r}]\n"
+            "from dockward.cli.entry import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, env={**os.environ, "NO_COLOR": ""})
+    assert "finding" in out.stdout, out.stdout + out.stderr
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_scan_of_one_file_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """Not the other commands, not rich (plain text off a terminal), not the docker SDK, not
+    the process pool, and not the rules of other models (daemon, swarm, guard)."""
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  web:\n    image: nginx\n    privileged: true\n")
+    for extra in (["--no-cache"], ["--cache-dir", str(tmp_path / "cache")],
+                  ["--cache-dir", str(tmp_path / "cache")]):  # the last is answered by it
+        mods = _modules_after_scan(*extra, str(compose))
+        assert "dockward.cli.scan_cmd" in mods
+        unwanted = sorted(m for m in mods if m.split(".")[0] in ("rich", "docker", "click",
+                                                                   "multiprocessing")
+                          or m in ("concurrent.futures", "importlib.metadata")
+                          or m.startswith(("dockward.cli.audit", "dockward.cli.guard",
+                                           "dockward.cli.inside", "dockward.cli.tighten",
+                                           "dockward.cli.report", "dockward.cli.plugin",
+                                           "dockward.cli.rules", "dockward.guard",
+                                           "dockward.tighten", "dockward.inside",
+                                           "dockward.rules.dw6", "dockward.rules.dw8")))
+        assert unwanted == []
+    assert not any(m.startswith("dockward.rules.dw") for m in mods)  # all from the cache
 
 
 def test_exit_1_on_findings_and_0_when_below_fail_on(tmp_path: Path) -> None:
@@ -112,3 +150,22 @@ def test_explain_by_code_or_name(key: str) -> None:
 def test_explain_unknown_rule() -> None:
     out = run("explain", "DW999")
     assert out.returncode == 2 and "no rule" in out.stderr
+
+
+def test_help_lists_every_command_though_they_load_lazily() -> None:
+    """The commands are imported when they run (cli/lazy.py); ``--help`` still lists each,
+    in order, with the first line of its help, and a typo still gets a suggestion."""
+    out = run("--help", env_columns="200")
+    assert out.returncode == 0, out.stderr
+    names = ["scan", "fix", "audit", "rules", "explain", "inside", "tighten",
+             "install-docker-plugin", "report", "guard"]
+    rows = [line.strip("│ ").split()[0] for line in out.stdout.splitlines()
+            if line.startswith("│ ") and not line.startswith("│ -")]
+    assert rows == names
+    assert "│ audit                  Audit live Docker hosts: daemon, socket" in out.stdout
+    assert "│ guard                  Block dangerous Docker API requests" in out.stdout
+    typo = run("scna")
+    assert typo.returncode == 2
+    assert "No such command 'scna'. Did you mean 'scan'?" in typo.stderr
+    sub = run("guard", "--help", env_columns="200")
+    assert "check-policy" in sub.stdout and "--install-completion" not in sub.stdout

@@ -1,4 +1,5 @@
-"""The ``dockward`` command.  Nothing heavy is imported here: ``--version`` stays instant."""
+"""The ``dockward`` command.  Nothing heavy is imported here: ``--version`` stays instant,
+and each command's module is imported only when that command runs (:mod:`.lazy`)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,28 @@ from typing import Annotated
 import typer
 
 from dockward import __version__
-from dockward.cli import (
-    audit_cmd,
-    fix_cmd,
-    guard_cmd,
-    inside_cmd,
-    plugin_cmd,
-    report_cmd,
-    rules_cmd,
-    scan_cmd,
-    tighten_cmd,
-)
+from dockward.cli.lazy import LazyCommand, LazyGroup
+
+
+class DockwardGroup(LazyGroup):
+    """The root group: every command, in the order ``--help`` lists them."""
+
+    lazy_commands = [
+        LazyCommand("scan", "dockward.cli.scan_cmd:scan"),
+        LazyCommand("fix", "dockward.cli.fix_cmd:fix"),
+        LazyCommand("audit", "dockward.cli.audit_cmd:audit"),
+        LazyCommand("rules", "dockward.cli.rules_cmd:rules"),
+        LazyCommand("explain", "dockward.cli.rules_cmd:explain"),
+        LazyCommand("inside", "dockward.cli.inside_cmd:inside"),
+        LazyCommand("tighten", "dockward.cli.tighten_cmd:tighten"),
+        LazyCommand("install-docker-plugin", "dockward.cli.plugin_cmd:install_docker_plugin"),
+        LazyCommand("report", "dockward.cli.report_cmd:report_app", group=True),
+        LazyCommand("guard", "dockward.cli.guard_cmd:app", group=True),
+    ]
+
 
 app = typer.Typer(
+    cls=DockwardGroup,
     name="dockward",
     help="Find, explain, fix and block Docker settings that let a container escape to its "
     "host or exhaust it.",
@@ -53,17 +63,6 @@ def root(
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         handlers=[handler])
 
-
-app.command("scan")(scan_cmd.scan)
-app.command("fix")(fix_cmd.fix)
-app.command("audit")(audit_cmd.audit)
-app.command("rules")(rules_cmd.rules)
-app.command("explain")(rules_cmd.explain)
-app.command("inside")(inside_cmd.inside)
-app.command("tighten")(tighten_cmd.tighten)
-app.command("install-docker-plugin")(plugin_cmd.install_docker_plugin)
-app.add_typer(report_cmd.report_app)
-app.add_typer(guard_cmd.app, name="guard")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ opens a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from dockward.findings import Finding, Severity
@@ -36,35 +36,35 @@ def _groups(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
-def render(report: Report, out: TextIO, color: bool = False) -> None:
-    from rich.console import Console
-    from rich.text import Text
+# One output line: its first text and that text's style, then more (text, style) pieces.
+Line = tuple[str, str, list[tuple[str, str]]]
 
-    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
-                      width=None if color else 200, soft_wrap=not color)
+
+def _lines(report: Report) -> Iterator[Line]:
+    """The report as styled lines; how they are written (plain or with rich) is separate."""
     for group, items in _groups(report.visible).items():
-        console.print(Text(visible(group), style="bold underline"))
+        yield visible(group), "bold underline", []
         for f in items:
             loc = f.location
             where = f"{loc.line}:{loc.column or 1}" if loc.line else "-"
-            line = Text("  ")
-            line.append(f"{where:<8} ", style="dim")
-            line.append(f"{f.severity.label:<9}", style=STYLES[f.severity])
-            line.append(f"{f.code} ", style="bold")
-            line.append(f"{f.name}  ", style="dim")
-            line.append(visible(f.message))
+            pieces = [(f"{where:<8} ", "dim"), (f"{f.severity.label:<9}", STYLES[f.severity]),
+                      (f"{f.code} ", "bold"), (f"{f.name}  ", "dim"), (visible(f.message), "")]
             if f.suppressed:
-                line.append(f"  [suppressed: {visible(f.suppression_reason)}]", style="dim")
-            console.print(line)
+                pieces.append((f"  [suppressed: {visible(f.suppression_reason)}]", "dim"))
+            yield "  ", "", pieces
             if loc.file and loc.subject:
-                console.print(Text(f"           {visible(loc.subject)}", style="dim"))
+                yield f"           {visible(loc.subject)}", "dim", []
             elif not loc.file and loc.path:
-                console.print(Text(f"           at {visible(loc.path)}", style="dim"))
+                yield f"           at {visible(loc.path)}", "dim", []
             if f.snippet:
-                console.print(Text(f"           | {visible(f.snippet)}", style="dim"))
-        console.print()
+                yield f"           | {visible(f.snippet)}", "dim", []
+        yield "", "", []
     for err in report.errors:
-        console.print(Text(f"error: {visible(err)}", style="bold red"))
+        yield f"error: {visible(err)}", "bold red", []
+    yield _summary(report)
+
+
+def _summary(report: Report) -> Line:
     counts = report.counts()
     total = sum(counts.values())
     parts = [f"{n} {name}" for name, n in counts.items() if n]
@@ -79,5 +79,33 @@ def render(report: Report, out: TextIO, color: bool = False) -> None:
         summary += f" in {stats['files_scanned']} file{'s' if stats['files_scanned'] != 1 else ''}"
     if "seconds" in stats:
         summary += f" ({stats['seconds']:.2f}s)"
-    style = "bold green" if total == 0 else "bold"
-    console.print(Text(summary, style=style))
+    return summary, "bold green" if total == 0 else "bold", []
+
+
+def render(report: Report, out: TextIO, color: bool = False) -> None:
+    """Without colour the lines are written as they are, without importing rich (a
+    pre-commit run pays its start-up for nothing); rich renders colour, and the rare
+    line with a tab, which rich expands to its own tab stops."""
+    lines = list(_lines(report))
+    if not color and not any("\t" in text or any("\t" in t for t, _ in more)
+                             for text, _, more in lines):
+        out.write("".join(text + "".join(t for t, _ in more) + "\n"
+                          for text, _, more in lines))
+        return
+    _render_rich(lines, out, color)
+
+
+def _render_rich(lines: list[Line], out: TextIO, color: bool) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
+                      width=None if color else 200, soft_wrap=not color)
+    for text, style, more in lines:
+        if not text and not more:
+            console.print()
+            continue
+        line = Text(text, style=style)
+        for piece, piece_style in more:
+            line.append(piece, style=piece_style or None)
+        console.print(line)

@@ -226,7 +226,60 @@ def all_rules() -> list[Rule]:
 
 
 def rules_for(model: type) -> list[Rule]:
-    return [r for r in all_rules() if model in r.models]
+    """The rules that check ``model``, by code; only their modules are imported (through
+    the generated index, :mod:`dockward.rules._index`) unless a rule pack is installed."""
+    _load_for(model)
+    return sorted((r for r in _RULES.values() if model in r.models), key=lambda r: r.code)
+
+
+def model_key(model: type) -> str:
+    """How the index names a model class."""
+    return f"{model.__module__}.{model.__qualname__}"
+
+
+_INDEX_USABLE: bool | None = None
+
+
+def _load_for(model: type) -> None:
+    """Import the rule modules that check ``model``: a scan of one compose file needs the
+    workload rules, not the daemon's, the swarm's or the guard's."""
+    global _INDEX_USABLE
+    if _LOADED:
+        return
+    if _INDEX_USABLE is None:
+        _INDEX_USABLE = _index_usable()
+    if not _INDEX_USABLE:
+        _load()
+        return
+    from dockward.rules._index import BY_MODEL
+
+    for name in BY_MODEL.get(model_key(model), ()):
+        importlib.import_module(f"dockward.rules.{name}")
+
+
+def _index_usable() -> bool:
+    """Whether the index can stand for all the rules: it lists exactly the rule modules
+    present (a test keeps it up to date; this catches a module added without it), and no
+    rule pack is installed (a pack may add rules for any model)."""
+    import dockward.rules as pkg
+    from dockward.rules._index import MODULES
+    from dockward.rules.packs import declared_rule_packs
+
+    present = {info.name for info in pkgutil.iter_modules(pkg.__path__)
+               if info.name.startswith("dw")}
+    return present == set(MODULES) and not declared_rule_packs()
+
+
+def rule_index() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Every built-in rule module, and for each model the modules with a rule for it: what
+    ``scripts/gen_rule_index.py`` writes to :mod:`dockward.rules._index`."""
+    builtin = [r for r in all_rules() if r.module.startswith("dockward.rules.dw")]
+    modules = tuple(sorted({r.module.rsplit(".", 1)[1] for r in builtin}))
+    by_model: dict[str, set[str]] = {}
+    for r in builtin:
+        for model in r.models:
+            by_model.setdefault(model_key(model), set()).add(r.module.rsplit(".", 1)[1])
+    return modules, {key: tuple(sorted(names)) for key, names in sorted(by_model.items())}
 
 
 def lookup(code_or_name: str) -> Rule | None:

@@ -13,7 +13,7 @@ from dockward.kinds import surface_of
 from dockward.models.environment import Environment
 from dockward.models.location import Location
 from dockward.readers.base import ParseProblem
-from dockward.rules.registry import PSEUDO_RULES, Rule, RuleContext, all_rules
+from dockward.rules.registry import PSEUDO_RULES, Rule, RuleContext, all_rules, rules_for
 from dockward.secrets import scrub
 
 log = logging.getLogger(__name__)
@@ -104,10 +104,16 @@ def selector_matches_a_rule(selector: str) -> bool:
     text = selector.strip()
     if not text:
         return False
-    if text.upper() == "ALL" or lookup(text) is not None:
-        return True
     prefix = text.upper()
-    codes = [r.code for r in all_rules()] + list(PSEUDO_RULES)
+    if prefix == "ALL":
+        return True
+    # the engine's own codes first: the default selection ``DW`` is answered without
+    # importing every rule (a scan answered from the cache needs none of them)
+    if prefix.startswith("DW") and any(code.startswith(prefix) for code in PSEUDO_RULES):
+        return True
+    if lookup(text) is not None:
+        return True
+    codes = [r.code for r in all_rules()]
     return prefix.startswith("DW") and any(code.startswith(prefix) for code in codes)
 
 
@@ -136,12 +142,17 @@ class RuleRunner:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._by_model: dict[type, list[tuple[Rule, RuleContext]]] = {}
-        for r in all_rules():
-            if not config.is_enabled(r.code):
-                continue
-            ctx = RuleContext(options=config.options_for(r.code, r.options), fix=config.fix)
-            for model in r.models:
-                self._by_model.setdefault(model, []).append((r, ctx))
+
+    def _rules_for(self, model: type) -> list[tuple[Rule, RuleContext]]:
+        """The enabled rules for a model class, with their options; looked up on the first
+        model of that class, so only the rules of the models met are imported."""
+        found = self._by_model.get(model)
+        if found is None:
+            config = self.config
+            found = self._by_model[model] = [
+                (r, RuleContext(options=config.options_for(r.code, r.options), fix=config.fix))
+                for r in rules_for(model) if config.is_enabled(r.code)]
+        return found
 
     def run(self, models: Iterable[object], env: Environment | None = None) -> list[Finding]:
         findings: list[Finding] = []
@@ -156,7 +167,7 @@ class RuleRunner:
     def check(self, model: object, env: Environment | None = None) -> list[Finding]:
         out: list[Finding] = []
         dialect: str | None = None
-        for r, ctx in self._by_model.get(type(model), []):
+        for r, ctx in self._rules_for(type(model)):
             if env is not None:
                 ctx = replace(ctx, env=env)
             try:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from dockward import __version__
 from dockward.readers.files import probe
+from dockward.rules.packs import declared_rule_packs
 
 if TYPE_CHECKING:
     from dockward.config import Config
@@ -114,38 +115,9 @@ def code_fingerprint() -> str:
         except OSError:
             continue
         h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    for pack in rule_packs():
+    for pack in declared_rule_packs():
         h.update(pack.encode("utf-8", "replace"))
     return h.hexdigest()
-
-
-def rule_packs() -> list[str]:
-    """The installed distributions that declare rule packs (entry-point group
-    ``dockward.rules``): their metadata folder's name (name and version) and entry points.
-
-    Read straight from the ``*.dist-info/entry_points.txt`` files on ``sys.path`` rather
-    than through ``importlib.metadata``, whose import alone costs more than a cached scan
-    of one file.  (A rule pack edited in place without a new version is not noticed: use
-    ``--no-cache`` while developing one.)
-    """
-    found: list[str] = []
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if not name.endswith((".dist-info", ".egg-info")):
-                continue
-            try:
-                with open(os.path.join(entry or ".", name, "entry_points.txt"),
-                          encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
-                continue
-            if "[dockward.rules]" in text:
-                found.append(f"{name}\0{text}")
-    return sorted(found)
 
 
 def config_fingerprint(config: Config) -> str:

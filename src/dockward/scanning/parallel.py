@@ -131,6 +131,10 @@ class Runner:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            from dockward.rules.registry import all_rules
+
+            all_rules()  # imported once here, not in every forked worker (a small scan,
+            # in this process, imports only the rules of the models it meets)
             context = multiprocessing.get_context(start_method())
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_init_worker, initargs=(self.ctx,))
