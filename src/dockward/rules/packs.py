@@ -6,11 +6,13 @@ model needs unless a pack is installed (a pack may add rules for any model).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
 
-def declared_rule_packs() -> list[str]:
+@functools.cache  # asked by the cache's key and by the registry: the walk is done once
+def declared_rule_packs() -> tuple[str, ...]:
     """The installed distributions that declare rule packs (entry-point group
     ``dockward.rules``): their metadata folder's name (name and version) and entry points.
 
@@ -36,4 +38,4 @@ def declared_rule_packs() -> list[str]:
                 continue
             if "[dockward.rules]" in text:
                 found.append(f"{name}\0{text}")
-    return sorted(found)
+    return tuple(sorted(found))
