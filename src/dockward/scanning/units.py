@@ -386,8 +386,6 @@ def attach_snippets(result: TaskResult | UnitOutcome, texts: dict[str, str]) -> 
     """Give each finding in a file of ``texts`` (display -> text) its source line."""
     if not texts:
         return
-    from dockward.text import LineIndex
-
     lists: list[list[Finding] | None] = []
     if isinstance(result, TaskResult):
         lists.extend(r.problems for r in result.reads)
@@ -396,16 +394,25 @@ def attach_snippets(result: TaskResult | UnitOutcome, texts: dict[str, str]) -> 
         unit = result
     if unit is not None:
         lists.extend((unit.findings, unit.invocation_findings))
-    indexes: dict[str, LineIndex] = {}
-    for findings in lists:
-        for f in findings or ():
-            loc = f.location
-            text = texts.get(loc.file) if loc.file and loc.line > 0 else None
-            if text is None:
-                continue
-            index = indexes.get(loc.file)
-            if index is None:
-                index = indexes[loc.file] = LineIndex(text)
+    set_snippets((f for findings in lists for f in findings or ()), texts.get)
+
+
+def set_snippets(findings: Iterable[Finding], text_of: Callable[[str], str | None],
+                 keep_existing: bool = False) -> None:
+    """Set each finding's snippet from its file's text (``text_of(display)``, None for a
+    file whose text is not at hand), each file's text asked for and indexed once."""
+    from dockward.text import LineIndex
+
+    indexes: dict[str, LineIndex | None] = {}
+    for f in findings:
+        loc = f.location
+        if (keep_existing and f.snippet) or not loc.file or loc.line <= 0:
+            continue
+        if loc.file not in indexes:
+            text = text_of(loc.file)
+            indexes[loc.file] = None if text is None else LineIndex(text)
+        index = indexes[loc.file]
+        if index is not None:
             f.snippet = source_snippet(index.line(loc.line), about_a_secret=MASK in f.evidence)
 
 

@@ -235,23 +235,12 @@ def _attach_snippets(findings: list[Finding], sources: Iterable[ReadOutcome]) ->
     ever opens a file again."""
     import zlib
 
-    from dockward.scanning.units import source_snippet
-    from dockward.secrets import MASK
-    from dockward.text import LineIndex
+    from dockward.scanning.units import set_snippets
 
     packed = {r.display: r.packed for r in sources if r.packed}
-    if not packed:
-        return
-    indexes: dict[str, LineIndex] = {}
-    for f in findings:
-        loc = f.location
-        if f.snippet or loc.file not in packed or loc.line <= 0:
-            continue
-        index = indexes.get(loc.file)
-        if index is None:
-            text = zlib.decompress(packed[loc.file]).decode("utf-8", "surrogatepass")
-            index = indexes[loc.file] = LineIndex(text)
-        f.snippet = source_snippet(index.line(loc.line), about_a_secret=MASK in f.evidence)
+    if packed:
+        set_snippets(findings, lambda file: zlib.decompress(packed[file]).decode(
+            "utf-8", "surrogatepass") if file in packed else None, keep_existing=True)
 
 
 def _enabled_in(config: Config, file: str) -> Callable[[str], bool]:
