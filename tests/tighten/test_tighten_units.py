@@ -301,6 +301,11 @@ def test_json_fields() -> None:
                                "reason": "running after 1 s", "seconds": 0.0,
                                "usage": {"memory": 0, "pids": 0, "cpus": 0.0},
                                "abandoned": False}]
+    # without a separate basis, the limits' peak is the overall peak
+    assert data["peak"] == data["limits_peak"] == {"memory": 4 * MIB, "pids": 1, "cpus": 0.0}
+    result = _result("img")
+    result.limits_peak = Usage(3 * MIB, 1, 0.0)
+    assert render.result_dict(result)["limits_peak"]["memory"] == 3 * MIB
 
 
 def test_compose_fragment() -> None:

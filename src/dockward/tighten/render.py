@@ -312,6 +312,7 @@ def result_dict(result: TightenResult) -> dict[str, Any]:
         "restart": compose_settings(result).get("restart"),
         "proof": result.proof,
         "peak": result.peak.as_dict(),
+        "limits_peak": (result.limits_peak or result.peak).as_dict(),
         "decisions": [d.as_dict() for d in result.decisions],
         "trials": [t.as_dict() for t in result.trials],
         "notes": list(result.notes),

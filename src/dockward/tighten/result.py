@@ -32,8 +32,11 @@ class TightenResult:
     decisions: list[Decision]
     trials: list[TrialOutcome]
     proof: int  # the trial that ran the proposed configuration (restart policy aside)
-    peak: Usage
+    peak: Usage  # over every trial, the proof included
     notes: list[str] = field(default_factory=list)
+    # the peak the limits were computed from: the trials before the hardening step; later
+    # trials (the proof among them) may see a little more, and passed under the limits
+    limits_peak: Usage | None = None
 
     def to_workload(self) -> Workload:
         """The original workload with the proposed settings: what fixers write back."""

@@ -307,7 +307,8 @@ def _search(runner: TrialRunner, original: Workload, host_cpus: int,
     base, decision, _proof = search_capabilities(runner, base, start)
     decisions.append(decision)
 
-    options, fs_decision = _hardening_options(runner, original, base, host_cpus)
+    limits_peak = _peak(runner.outcomes)
+    options, fs_decision = _hardening_options(runner, original, base, limits_peak, host_cpus)
     if fs_decision is not None:
         decisions.append(fs_decision)
     final, hardening, _proof2 = search_hardening(runner, base, options)
@@ -318,7 +319,8 @@ def _search(runner: TrialRunner, original: Workload, host_cpus: int,
     final = final.but(restart=True)
     return TightenResult(original=original, candidate=final, decisions=decisions,
                          trials=sorted(runner.outcomes, key=lambda o: o.number),
-                         proof=proof.number, peak=_peak(runner.outcomes), notes=notes)
+                         proof=proof.number, peak=_peak(runner.outcomes), notes=notes,
+                         limits_peak=limits_peak)
 
 
 def _hint(conditions: TrialConditions, first: TrialOutcome) -> str:
@@ -335,7 +337,7 @@ def _image_accounts(runner: TrialRunner) -> list[Any]:
 
 
 def _hardening_options(runner: TrialRunner, original: Workload, base: Candidate,
-                       host_cpus: int) -> tuple[list[Hardening], Decision | None]:
+                       peak: Usage, host_cpus: int) -> tuple[list[Hardening], Decision | None]:
     """What the hardening step tries, and the read-only decision when it cannot be tried."""
     options: list[Hardening] = []
     fs_decision: Decision | None = None
@@ -353,7 +355,6 @@ def _hardening_options(runner: TrialRunner, original: Workload, base: Candidate,
         options.append(Hardening("seccomp", {"seccomp_default": True},
                                  "the default seccomp profile",
                                  ("the original runs with seccomp=unconfined",)))
-    peak = _peak(runner.outcomes)
     limits = limits_from_usage(peak, host_cpus)
     seen = sum(1 for o in runner.outcomes if o.passed)
     options.append(Hardening(
