@@ -108,9 +108,10 @@ def test_tls_user_from_the_client_certificate(make_private_engine: Callable[...,
         local = guard.engine.docker("build", "-t", "tls-local", str(ctx), check=False,
                                     env={"DOCKER_BUILDKIT": "0"})
         assert "is refused by the guard's policy" in local.stderr
+        # an allowed request's line waits for its response (AuthZRes), written in batches
+        ci_record = guard.wait_decision(lambda r: r["user"] == "ci"
+                                        and r["route"] == "POST /build")
         users = {(r["user"], r["decision"]) for r in guard.decisions()
                  if r["route"] == "POST /build"}
         assert users == {("ci", "allow"), ("alice", "deny"), ("local", "deny")}
-        ci_record = next(r for r in guard.decisions() if r["user"] == "ci"
-                         and r["route"] == "POST /build")
         assert json.dumps(ci_record).count("BEGIN CERTIFICATE") == 0
