@@ -6,6 +6,12 @@ guarded engine gets a unique plugin name (``dwguard-<pid>-<random>``) and a spec
 pointing at a socket in its own temp dir, so concurrent test runs on one machine cannot
 meet; the spec file is removed afterwards.  The daemon also listens on a second socket in
 that dir (``engine.sock``), which the guard uses for its lookups.
+
+A run that was killed leaves its spec file behind, and that is not harmless: dockerd
+tries every spec file it finds when it lists volume drivers (``GET /volumes``), retrying
+a dead socket for about 15 s each time.  Spec files of ours whose test process is
+gone and whose socket no longer answers are therefore removed before a guarded engine
+starts.
 """
 
 from __future__ import annotations
@@ -27,6 +33,47 @@ from pathlib import Path
 from typing import Any
 
 SPEC_DIR = Path("/etc/docker/plugins")
+
+
+def remove_stale_specs() -> list[Path]:
+    """Delete ``dwguard-*.spec`` files whose plugin socket is gone; returns them."""
+    removed: list[Path] = []
+    for spec in SPEC_DIR.glob("dwguard-*.spec"):
+        try:
+            url = spec.read_text().strip()
+        except OSError:
+            continue
+        if (url.startswith("unix://") and not _owner_alive(spec.stem)
+                and not _answers(url[len("unix://"):])):
+            with contextlib.suppress(FileNotFoundError):
+                spec.unlink()
+                removed.append(spec)
+    return removed
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the test process in ``dwguard-<pid>-<random>`` still runs (a live run may
+    have killed its plugin on purpose, to test failing closed)."""
+    parts = name.split("-")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _answers(socket_path: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2)
+        try:
+            sock.connect(socket_path)
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -161,6 +208,7 @@ def guarded_engine(make_private_engine: Callable[..., Any], *plugin_args: str,
                    busybox: bool = True) -> Iterator[GuardedEngine]:
     """A private dockerd with ``--authorization-plugin`` = a fresh ``dockward guard plugin``."""
     SPEC_DIR.mkdir(parents=True, exist_ok=True)
+    remove_stale_specs()
     tmp = Path(tempfile.mkdtemp(prefix="dwguard-"))
     os.chmod(tmp, 0o711)
     name = f"dwguard-{os.getpid()}-{uuid.uuid4().hex[:8]}"
