@@ -61,8 +61,8 @@ def _owner_alive(name: str) -> bool:
         os.kill(int(parts[1]), 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # another user's process: alive
+        pass
     return True
 
 

@@ -51,19 +51,17 @@ def lex_commands(
     (callers attach scopes and resolve programs on them); the words are shared.
     """
     mapping = variables if variables is not None else {}
-    memoize = memo is not None and not use_bashlex and not mapping
-    if memoize:
-        assert memo is not None
-        known = memo.get(ct)
-        if known is not None:
-            return [Command(words=words, file=file, origin=origin, argv_start=argv_start,
-                            variables=mapping) for words, file, origin, argv_start in known]
+    if use_bashlex or mapping:
+        memo = None
+    known = memo.get(ct) if memo is not None else None
+    if known is not None:
+        return [Command(words=words, file=file, origin=origin, argv_start=argv_start,
+                        variables=mapping) for words, file, origin, argv_start in known]
     run = _LexRun(out=[], variables=mapping, use_bashlex=use_bashlex,
                   budget=Budget(budget_for(len(ct.text))))
     _lex_into(ct, 0, len(ct.text), run, 0)
     run.out.sort(key=lambda c: (c.line, c.words[0].column if c.words else 0))
-    if memoize:
-        assert memo is not None
+    if memo is not None:
         memo[ct] = [(c.words, c.file, c.origin, c.argv_start) for c in run.out]
     return run.out
 
